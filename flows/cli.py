@@ -1,0 +1,41 @@
+"""The ``nianbao`` command: parse, check and audit annual reports.
+
+Each sub-command lives in its own module (``cmd_parse``, ``cmd_check``, ``cmd_audit``) exposing
+``register(subparsers)`` and ``run(args) -> int``. Heavy imports (Great Expectations, Prefect) happen
+inside ``run`` so that ``nianbao parse`` starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from flows import cmd_audit, cmd_check, cmd_parse
+
+COMMANDS = {"parse": cmd_parse, "check": cmd_check, "audit": cmd_audit}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="nianbao",
+        description="Audit 政府信息公开工作年度报告 against the statutory table arithmetic (勾稽关系).",
+    )
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, mod in COMMANDS.items():
+        mod.register(sub.add_parser(name, help=mod.HELP, description=mod.__doc__))
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command].run(args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

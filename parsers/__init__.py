@@ -1,0 +1,43 @@
+"""Parse annual-report files into canonical ``Report`` objects.
+
+Parsers are pure: bytes in, reports out, no I/O. ``parse_bytes`` sniffs the format and dispatches to
+``parse_text``, ``parse_html``, ``parse_docx`` or ``parse_pdf``; each reduces its input to
+``parsers.lines.Line``s and hands them to ``parsers.assemble.lines_to_reports``.
+"""
+
+from __future__ import annotations
+
+from parsers.model import ParseError, Report
+from parsers.sniff import sniff
+
+__all__ = ["ParseError", "Report", "parse_bytes", "sniff"]
+
+
+def parse_bytes(data: bytes, source: str) -> list[Report]:
+    """Parse one file's bytes. Raises ``ParseError`` (naming ``source`` and the reason) when the file
+    cannot be read as an annual report; never returns an empty list."""
+    kind = sniff(data)
+    if kind == "text":
+        from parsers.text import parse_text
+
+        return parse_text(data, source)
+    if kind == "html":
+        from parsers.html import parse_html
+
+        return parse_html(data, source)
+    if kind == "docx":
+        from parsers.docx import parse_docx
+
+        return parse_docx(data, source)
+    if kind == "pdf":
+        from parsers.pdf import parse_pdf
+
+        return parse_pdf(data, source)
+    reasons = {
+        "empty": "the file is empty",
+        "image": "the file is an image, not a report document (scan it with OCR first)",
+        "binary": "the file is binary data in no supported format (PDF, HTML, DOCX or text)",
+        "doc": "legacy Word .doc files are not supported; save it as DOCX or PDF",
+        "zip": "the file is a ZIP archive but not a DOCX document",
+    }
+    raise ParseError(source, reasons.get(kind, f"unsupported file type ({kind})"))

@@ -1,0 +1,184 @@
+"""The intermediate form every format is reduced to before the tables are read.
+
+A document is a list of ``Line``s. A line is one paragraph of text (one ``Fragment``) or one row of
+a real table (several fragments, one per cell as printed, blanks kept). Plain text with pipes or
+tabs counts as a table row too. ``parsers.assemble`` turns lines into canonical reports, so the
+text, HTML, DOCX and PDF readers only have to produce lines.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+
+import zhconv
+
+from parsers.model import Number, Provenance
+
+
+@dataclass(frozen=True, slots=True)
+class Fragment:
+    text: str  # normalised (simplified, NFKC, whitespace collapsed)
+    raw: str  # as printed (stripped)
+    prov: Provenance
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    cells: tuple[Fragment, ...]
+    structured: bool = False  # a table row: positions and blank cells are meaningful
+    table: int | None = None  # index of the source table, when there is one
+
+    @property
+    def text(self) -> str:
+        return " ".join(c.text for c in self.cells if c.text)
+
+    @property
+    def first(self) -> Fragment:
+        return self.cells[0]
+
+
+# ------------------------------------------------------------------ text normalisation
+_QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "「": '"', "」": '"', "『": '"', "』": '"',
+                         "〝": '"', "〞": '"', "＂": '"'})
+_WS = re.compile(r"\s+")
+_BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]")
+# A handful of traditional forms that zhconv leaves alone or that matter for our labels.
+_EXTRA_T2S = str.maketrans({"説": "说", "爲": "为", "綫": "线"})
+
+
+def has_traditional(text: str) -> bool:
+    """Cheap check: does the text contain characters that change under simplification?"""
+    sample = text[:4000]
+    return zhconv.convert(sample, "zh-cn") != sample
+
+
+def to_simplified(text: str) -> str:
+    return zhconv.convert(text.translate(_EXTRA_T2S), "zh-cn")
+
+
+def normalize_text(text: str) -> str:
+    """NFKC (full-width digits and brackets to ASCII), unified quotes, collapsed whitespace."""
+    t = unicodedata.normalize("NFKC", text)
+    t = _BOOKMARK.sub("", t)
+    t = t.translate(_QUOTES).replace("\u00a0", " ").replace("\u3000", " ")
+    return _WS.sub(" ", t).strip()
+
+
+@lru_cache(maxsize=65536)
+def label_key(text: str) -> str:
+    """The form labels are compared in: normalised, no whitespace, no quotes, unified numbering."""
+    t = normalize_text(text)
+    t = re.sub(r"[\s\"']", "", t)
+    t = t.replace("(", "(").replace(")", ")")
+    t = re.sub(r"^(\d+)[、,.．]", r"\1.", t)
+    return t
+
+
+# ------------------------------------------------------------------ numbers
+_NUM = re.compile(
+    r"""^(?P<sign>[+\-−－—–]*)\s*
+        (?P<num>\d[\d,，]*(?:\.\d+)?|\.\d+)\s*
+        (?P<unit>万元|元|件|项|条|个|次|人次)?$""",
+    re.X,
+)
+_PAREN_NEG = re.compile(r"^\((?P<num>\d[\d,]*(?:\.\d+)?)\)$")
+BLANK_TOKENS = {"", "/", "-", "—", "–", "－", "−", "——", "--", "无", "空", "×", "x", "X", "\\"}
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedNumber:
+    value: Number | None
+    unit: str | None
+    flags: frozenset[str]
+
+
+def parse_number(raw: str) -> ParsedNumber | None:
+    """Read one printed cell. None when the text is not a number or a blank marker at all."""
+    t = normalize_text(raw).replace(" ", "")
+    if t in BLANK_TOKENS:
+        if t == "":
+            return ParsedNumber(None, None, frozenset({"blank"}))
+        if t in {"/", "\\"}:
+            return ParsedNumber(None, None, frozenset({"not_applicable"}))
+        if t in {"无", "空", "×", "x", "X"}:
+            return ParsedNumber(None, None, frozenset({"blank", "word"}))
+        return ParsedNumber(None, None, frozenset({"dash"}))
+    m = _PAREN_NEG.match(t)
+    if m:
+        v = _to_number(m.group("num"))
+        return ParsedNumber(-v, None, frozenset({"paren_negative"})) if v is not None else None
+    m = _NUM.match(t)
+    if not m:
+        return None
+    v = _to_number(m.group("num"))
+    if v is None:
+        return None
+    flags: set[str] = set()
+    sign = m.group("sign")
+    neg_count = sum(1 for ch in sign if ch in "-−－—–")
+    if "+" in sign:
+        flags.add("plus_sign")
+    if neg_count >= 2 or len(sign) >= 2:
+        flags.add("double_sign")
+    if neg_count:
+        v = -v
+    unit = m.group("unit")
+    if unit:
+        flags.add("unit_in_cell")
+    if unit in {"件", "项", "条", "个", "次", "人次"}:
+        unit = None
+    return ParsedNumber(v, unit, frozenset(flags))
+
+
+def _to_number(s: str) -> Number | None:
+    s = s.replace(",", "").replace("，", "")
+    try:
+        if "." in s:
+            return Decimal(s)
+        return int(s)
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def is_stream_value(f: Fragment) -> bool:
+    """A one-cell line that is a table value (a number, a dash or "/", not a word like 无)."""
+    if not f.text:
+        return False
+    pn = parse_number(f.raw)
+    return pn is not None and "word" not in pn.flags
+
+
+def digit_splits(digits: str, n: int, limit: int = 256) -> list[tuple[int, ...]]:
+    """Every way to cut a run of digits into ``n`` non-negative integers without leading zeros.
+
+    Crawlers flatten table rows into strings like "6000017" (6 0 0 0 0 1 7). Returns at most
+    ``limit`` readings; callers treat more than one as ambiguous.
+    """
+    out: list[tuple[int, ...]] = []
+    L = len(digits)
+    if not digits.isdigit() or L < n:
+        return out
+
+    def rec(pos: int, k: int, acc: list[int]) -> None:
+        if len(out) >= limit:
+            return
+        if k == 0:
+            if pos == L:
+                out.append(tuple(acc))
+            return
+        remaining = L - pos
+        if remaining < k:
+            return
+        if digits[pos] == "0":
+            rec(pos + 1, k - 1, [*acc, 0])
+            return
+        max_len = remaining - (k - 1)
+        for ln in range(1, max_len + 1):
+            rec(pos + ln, k - 1, [*acc, int(digits[pos:pos + ln])])
+
+    rec(0, n, [])
+    return out

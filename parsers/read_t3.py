@@ -1,0 +1,271 @@
+"""Read table 三 (requests received and handled) from the lines of its region.
+
+Steps: ``lines_to_raw_rows`` collects rows as printed (a label, or none when it was lost, and the value
+cells that follow); ``split_raw_rows`` handles rows that ran together; ``align_rows`` gives every row
+its statutory key, placing unlabeled rows by the statutory order between labeled anchors;
+``raw_rows_to_table`` builds the canonical ``Table3`` with one ``Cell`` per printed value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from parsers.labels import is_t3_header_text, match_t3, t3_columns_from_header
+from parsers.layout import GEN_2019, T3_COLS, T3_ROWS_2019, T3_ROWS_2021, T3_ROWS_BY_KEY
+from parsers.lines import Fragment, Line, digit_splits, is_stream_value, parse_number
+from parsers.model import MISSING, PRESENT, UNREADABLE, Cell, ParseNote, Provenance, Row, Table3
+
+GROUP_SUBROWS = {
+    "R_DENY": tuple(f"R_DENY_{i}" for i in range(1, 9)),
+    "R_UNABLE": ("R_UNABLE_1", "R_UNABLE_2", "R_UNABLE_3"),
+    "R_NOTPROC": tuple(f"R_NOTPROC_{i}" for i in range(1, 6)),
+    "R_OTHER": ("R_OTHER_1", "R_OTHER_2", "R_OTHER_3"),
+}
+_GROUP_OF = {k: g for g, ks in GROUP_SUBROWS.items() for k in ks}
+
+
+@dataclass(slots=True)
+class RawRow:
+    key: str | None  # statutory row key when the label was recognised
+    group: str | None  # group label printed on this row (（三）不予公开 …) when any
+    label: str
+    label_prov: Provenance | None
+    values: list[Fragment] = field(default_factory=list)
+    structured: bool = False
+    placed_by_position: bool = False
+    extra: bool = False  # outside the statutory layout (e.g. a group subtotal)
+
+
+def lines_to_raw_rows(lines: list[Line]) -> tuple[list[RawRow], list[str], bool]:
+    """Rows as printed, the header texts, and whether the 勾稽 note was seen."""
+    rows: list[RawRow] = []
+    header: list[str] = []
+    has_note = False
+    cur: RawRow | None = None
+    group_ctx: str | None = None
+    for line in lines:
+        if line.structured:
+            cells = list(line.cells)
+            label_idx = [i for i, c in enumerate(cells) if c.text and parse_number(c.raw) is None]
+            for i in label_idx:
+                if "勾稽" in cells[i].text:
+                    has_note = True
+            last_label = label_idx[-1] if label_idx else -1
+            values = cells[last_label + 1:]
+            if not any(v.text for v in values):
+                values = []
+            matches = [(i, match_t3(cells[i].text)) for i in label_idx]
+            row_m = [(i, m) for i, m in matches if m is not None and m.kind == "row"]
+            grp_m = [(i, m) for i, m in matches if m is not None and m.kind == "group" and m.key != "RESULTS"]
+            if grp_m:
+                group_ctx = grp_m[-1][1].key
+            if row_m:
+                i, m = row_m[-1]
+                vals = values
+                if m.remainder and not vals:
+                    vals = [Fragment(m.remainder, m.remainder, cells[i].prov)]
+                cur = RawRow(m.key, group_ctx if m.key in _GROUP_OF else None, cells[i].raw, cells[i].prov,
+                             list(vals), structured=True)
+                rows.append(cur)
+            elif grp_m and values:
+                i, m = grp_m[-1]
+                cur = RawRow(None, m.key, cells[i].raw, cells[i].prov, list(values), structured=True)
+                rows.append(cur)
+            elif not label_idx and values:
+                cur = RawRow(None, None, "", None, list(values), structured=True)
+                rows.append(cur)
+            elif label_idx and values:
+                # a labeled row we don't know: a local extra row
+                cur = RawRow(None, None, cells[last_label].raw, cells[last_label].prov, list(values),
+                             structured=True, extra=True)
+                rows.append(cur)
+            elif label_idx:
+                header.extend(cells[i].text for i in label_idx)
+            continue
+        frag = line.first
+        if not frag.text:
+            continue
+        if is_stream_value(frag):
+            if cur is None or cur.structured:
+                cur = RawRow(None, None, "", None)
+                rows.append(cur)
+            cur.values.append(frag)
+            continue
+        if "勾稽" in frag.text:
+            has_note = True
+            continue
+        m = match_t3(frag.text)
+        if m is None:
+            if not rows and is_t3_header_text(frag.text):
+                header.append(frag.text)
+            continue
+        if m.kind == "group":
+            if m.key != "RESULTS":
+                group_ctx = m.key
+                cur = RawRow(None, m.key, frag.raw, frag.prov)
+                rows.append(cur)
+            continue
+        cur = RawRow(m.key, group_ctx if m.key in _GROUP_OF else None, frag.raw, frag.prov)
+        if m.remainder:
+            cur.values.append(Fragment(m.remainder, m.remainder, frag.prov))
+        rows.append(cur)
+    # group label rows without values were only context
+    rows = [r for r in rows if r.key is not None or r.values or r.extra]
+    return rows, header, has_note
+
+
+def split_raw_rows(rows: list[RawRow], ncols: int) -> list[RawRow]:
+    """Unstructured rows with a multiple of ``ncols`` values hold rows whose labels were lost."""
+    out: list[RawRow] = []
+    for r in rows:
+        n = len(r.values)
+        if not r.structured and n > ncols and n % ncols == 0:
+            out.append(RawRow(r.key, r.group, r.label, r.label_prov, r.values[:ncols], False, extra=r.extra))
+            for k in range(ncols, n, ncols):
+                out.append(RawRow(None, None, "", None, r.values[k:k + ncols], False))
+        else:
+            out.append(r)
+    return out
+
+
+def _sequence(rows: list[RawRow], gen_hint: str | None) -> tuple[str, ...]:
+    keys = {r.key for r in rows if r.key}
+    if keys & {"R_OTHER_1", "R_OTHER_2", "R_OTHER_3"}:
+        return tuple(r.key for r in T3_ROWS_2021)
+    if any(r.key is None and r.group == "R_OTHER" for r in rows):
+        return tuple(r.key for r in T3_ROWS_2019)  # （六）其他处理 printed as one data row
+    base = T3_ROWS_2019 if gen_hint == GEN_2019 else T3_ROWS_2021
+    return tuple(r.key for r in base)
+
+
+def resolve_group_rows(rows: list[RawRow], notes: list[ParseNote]) -> None:
+    """A group label carrying values is either its first sub-row with the label lost (when that
+    sub-row is otherwise absent), the single 2019-style （六） row, or a local subtotal row."""
+    present = {r.key for r in rows if r.key}
+    for r in rows:
+        if r.key is not None or r.group is None or r.extra:
+            continue
+        subs = GROUP_SUBROWS.get(r.group, ())
+        printed = [k for k in subs if k in present]
+        if r.group == "R_OTHER" and not printed:
+            r.key = "R_OTHER"
+        elif subs and subs[0] not in present and printed:
+            r.key = subs[0]
+            r.placed_by_position = True
+            present.add(r.key)
+            notes.append(ParseNote("row_label_lost", f"row {T3_ROWS_BY_KEY[r.key].label} was printed under its "
+                                   f"group label {r.label!r}; placed by statutory order", "table3", r.key))
+        else:
+            r.extra = True
+            notes.append(ParseNote("group_subtotal_row", f"group row {r.label!r} carries its own numbers "
+                                   "(a local subtotal, not part of the statutory layout)", "table3"))
+
+
+def align_rows(rows: list[RawRow], seq: tuple[str, ...], notes: list[ParseNote]) -> None:
+    """Give unlabeled rows the statutory keys missing between labeled anchors, in order."""
+    pos = {k: i for i, k in enumerate(seq)}
+    body = [r for r in rows if not r.extra]
+    last = -1
+    for r in body:  # anchors must increase; a repeated or out-of-order label is set aside
+        if r.key is not None:
+            p = pos.get(r.key)
+            if p is None or p <= last:
+                notes.append(ParseNote("row_out_of_order", f"row {r.label!r} repeats or is out of the "
+                                       "statutory order; ignored", "table3", r.key))
+                r.key = None
+                r.extra = True
+                continue
+            last = p
+    body = [r for r in rows if not r.extra]
+    anchors = [i for i, r in enumerate(body) if r.key is not None]
+    bounds = [-1, *anchors, len(body)]
+    for a, b in zip(bounds, bounds[1:], strict=False):
+        gap_rows = body[a + 1:b]
+        if not gap_rows:
+            continue
+        lo = pos[body[a].key] + 1 if a >= 0 else 0
+        hi = pos[body[b].key] if b < len(body) else len(seq)
+        free = list(seq[lo:hi])
+        if a < 0 and b < len(body) and len(gap_rows) < len(free):
+            free = free[len(free) - len(gap_rows):]  # rows just before the first anchor
+        elif b >= len(body) and a >= 0 and len(gap_rows) < len(free):
+            free = free[:len(gap_rows)]  # rows just after the last anchor
+        if len(gap_rows) == len(free):
+            for r, k in zip(gap_rows, free, strict=True):
+                r.key = k
+                r.placed_by_position = True
+                notes.append(ParseNote("row_placed_by_position", f"row label lost; placed as "
+                                       f"{T3_ROWS_BY_KEY[k].label} by statutory order", "table3", k))
+        else:
+            for r in gap_rows:
+                r.extra = True
+            notes.append(ParseNote("rows_unplaced", f"{len(gap_rows)} row(s) without labels cannot be placed "
+                                   f"among {len(free)} missing statutory row(s); left out", "table3"))
+
+
+def _cell(f: Fragment, unit_flags: frozenset[str] = frozenset()) -> Cell:
+    pn = parse_number(f.raw)
+    if pn is None:
+        return Cell(None, f.raw, f.prov, None, frozenset({"unparsable"}) | unit_flags)
+    return Cell(pn.value, f.raw, f.prov, pn.unit, pn.flags | unit_flags)
+
+
+def raw_rows_to_table(rows: list[RawRow], columns: tuple[str, ...], notes: list[ParseNote]) -> Table3:
+    t = Table3(status=PRESENT, columns=columns)
+    n = len(columns)
+    for r in rows:
+        row = Row(key=r.key or "", label=r.label, label_prov=r.label_prov, placed_by_position=r.placed_by_position)
+        vals = list(r.values)
+        if len(vals) > n:
+            while len(vals) > n and not vals[-1].text:
+                vals.pop()
+        if len(vals) == 1 and n > 1 and vals[0].text.isdigit() and len(vals[0].text) >= n:
+            readings = digit_splits(vals[0].text, n)
+            src = vals[0]
+            if len(readings) == 1:
+                row.cells = {c: Cell(v, src.raw, src.prov, None, frozenset({"run_together"}))
+                             for c, v in zip(columns, readings[0], strict=True)}
+                notes.append(ParseNote("run_together", f"digits {src.raw!r} split into {readings[0]}", "table3",
+                                       r.key))
+            elif readings:
+                row.readings = tuple(dict(zip(columns, rd, strict=True)) for rd in readings)
+                notes.append(ParseNote("row_ambiguous", f"digits {src.raw!r} have {len(readings)} readings as "
+                                       f"{n} numbers", "table3", r.key))
+            else:
+                row.incomplete = True
+                notes.append(ParseNote("row_unreadable", f"digits {src.raw!r} cannot be {n} numbers", "table3",
+                                       r.key))
+        elif len(vals) == n:
+            row.cells = {c: _cell(v) for c, v in zip(columns, vals, strict=True)}
+        else:
+            row.incomplete = True
+            notes.append(ParseNote("row_incomplete", f"row {r.label or r.key!r} has {len(vals)} of {n} cells; "
+                                   "not guessing which is missing", "table3", r.key))
+        if r.extra or not r.key:
+            t.extra_rows.append(row)
+        else:
+            t.rows[r.key] = row
+    return t
+
+
+def read_table3(lines: list[Line], gen_hint: str | None, found_region: bool) -> tuple[Table3, list[ParseNote]]:
+    notes: list[ParseNote] = []
+    raw, header, has_note = lines_to_raw_rows(lines)
+    columns = t3_columns_from_header(" ".join(header)) or T3_COLS
+    if "SUB" in columns:
+        notes.append(ParseNote("local_column", "table 三 has an added 法人或其他组织小计 column", "table3"))
+    raw = split_raw_rows(raw, len(columns))
+    if not any(r.key for r in raw) and not raw:
+        if found_region:
+            return Table3(status=UNREADABLE, reason="table 三 heading found but no rows could be read",
+                          has_note=has_note), notes
+        return Table3(status=MISSING, reason="no table 三 in the report"), notes
+    resolve_group_rows(raw, notes)
+    seq = _sequence(raw, gen_hint)
+    align_rows(raw, seq, notes)
+    t = raw_rows_to_table(raw, columns, notes)
+    t.has_note = has_note
+    if not t.rows:
+        t.status = UNREADABLE
+        t.reason = "no row of table 三 could be matched to the statutory layout"
+    return t, notes

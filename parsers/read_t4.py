@@ -1,0 +1,64 @@
+"""Read table 四 (administrative review and litigation): 15 numbers in a fixed order."""
+
+from __future__ import annotations
+
+from parsers.layout import T4_KEYS
+from parsers.lines import Fragment, Line, digit_splits, is_stream_value, parse_number
+from parsers.model import MISSING, PRESENT, UNREADABLE, Cell, ParseNote, Table4
+
+
+def read_table4(lines: list[Line]) -> tuple[Table4, list[ParseNote]]:
+    notes: list[ParseNote] = []
+    values: list[Fragment] = []
+    saw_header = False
+    for line in lines:
+        cells = [c for c in line.cells]
+        nums = [c for c in cells if c.text == "" or parse_number(c.raw) is not None]
+        labels = [c for c in cells if c.text and parse_number(c.raw) is None]
+        if any(w in c.text for c in labels for w in ("结果维持", "尚未审结", "复议后起诉", "未经复议")):
+            saw_header = True
+        if line.structured:
+            if any(c.text for c in nums) and not labels:
+                values.extend(nums)
+            elif any(c.text for c in nums) and labels:
+                # a labeled value row (e.g. "数量 | 0 | 0 …"): take the cells after the last label
+                last = max(i for i, c in enumerate(cells) if c.text and parse_number(c.raw) is None)
+                values.extend(cells[last + 1:])
+        elif nums and cells[0].text and is_stream_value(cells[0]):
+            values.extend(nums)
+    n = len(T4_KEYS)
+    while len(values) > n and not values[-1].text:
+        values.pop()
+    if not values:
+        if saw_header:
+            return Table4(status=UNREADABLE, reason="table 四 heading found but no numbers could be read"), notes
+        return Table4(status=MISSING, reason="no table 四 in the report"), notes
+    t = Table4(status=PRESENT)
+    if len(values) == 1 and values[0].text.isdigit() and len(values[0].text) >= n:
+        src = values[0]
+        readings = digit_splits(src.text, n)
+        if len(readings) == 1:
+            t.cells = {k: Cell(v, src.raw, src.prov, None, frozenset({"run_together"}))
+                       for k, v in zip(T4_KEYS, readings[0], strict=True)}
+            notes.append(ParseNote("run_together", f"digits {src.raw!r} split into 15 numbers", "table4"))
+        elif readings:
+            t.readings = tuple(dict(zip(T4_KEYS, r, strict=True)) for r in readings)
+            notes.append(ParseNote("row_ambiguous", f"digits {src.raw!r} have {len(readings)} readings as 15 "
+                                   "numbers", "table4"))
+        else:
+            t.incomplete = True
+            notes.append(ParseNote("row_unreadable", f"digits {src.raw!r} cannot be 15 numbers", "table4"))
+        return t, notes
+    if len(values) != n:
+        t.incomplete = True
+        t.notes.append(f"{len(values)} of {n} numbers")
+        notes.append(ParseNote("row_incomplete", f"table 四 has {len(values)} of {n} numbers; not guessing "
+                               "which are missing", "table4"))
+        if len(values) < 1:
+            t.status = UNREADABLE
+        return t, notes
+    for k, f in zip(T4_KEYS, values, strict=True):
+        pn = parse_number(f.raw)
+        t.cells[k] = (Cell(pn.value, f.raw, f.prov, pn.unit, pn.flags) if pn is not None
+                      else Cell(None, f.raw, f.prov, None, frozenset({"unparsable"})))
+    return t, notes

@@ -1,0 +1,143 @@
+"""Deterministic synthetic reports that satisfy every statutory rule.
+
+Used by the renderer tests (render → parse → compare), the rule recall tests (mutate one known cell,
+expect exactly that rule to fire), the benchmarks and the demo. Values are drawn from a seeded RNG,
+so the same seed always gives the same report.
+"""
+
+from __future__ import annotations
+
+import random
+from decimal import Decimal
+
+from parsers.layout import (
+    GEN_2019,
+    GEN_2021,
+    SECTION_KEYS,
+    SECTION_TITLES,
+    T3_APPL,
+    T4_GROUPS,
+    t2_blocks,
+    t3_result_rows,
+    t3_rows,
+)
+from parsers.model import PRESENT, Cell, Report, Row, Section, Table2, Table3, Table4
+
+BODIES = (
+    "示例市人民政府办公室", "示例县教育局", "示例区财政局", "示例镇人民政府", "示例街道办事处",
+    "示例市生态环境局", "示例县自然资源局", "示例区卫生健康委员会", "示例乡人民政府", "示例市统计局",
+)
+
+
+def _cell(v: int | Decimal | None, raw: str | None = None) -> Cell:
+    return Cell(value=v, raw=str(v) if raw is None else raw)
+
+
+def make_report(seed: int, generation: str | None = None, *, year: int | None = None,
+                scale: int = 30, zero_share: float = 0.5) -> Report:
+    """A consistent report. ``scale`` bounds the request counts; ``zero_share`` is the share of
+    applicant columns left at zero (as in most real reports)."""
+    rng = random.Random(seed)
+    gen = generation or rng.choice((GEN_2019, GEN_2021))
+    if year is None:
+        year = rng.choice((2019, 2020)) if gen == GEN_2019 else rng.randint(2021, 2025)
+    body = rng.choice(BODIES)
+    rep = Report(source=f"synthetic/{seed}", body=body, year=year, format=gen,
+                 title=f"{body}{year}年政府信息公开工作年度报告")
+    rep.format_signals = {"synthetic": gen}
+    rep.sections = [Section(key=k, number=i + 1, title=SECTION_TITLES[k],
+                            text=f"{SECTION_TITLES[k]}的说明文字。" if k not in ("proactive", "requests", "review") else "")
+                    for i, k in enumerate(SECTION_KEYS)]
+    rep.table2 = _table2(rng, gen)
+    rep.table3 = _table3(rng, gen, scale, zero_share)
+    rep.table4 = _table4(rng)
+    return rep
+
+
+def _table2(rng: random.Random, gen: str) -> Table2:
+    t = Table2(status=PRESENT, generation=gen)
+    for block in t2_blocks(gen):
+        t.items_seen = (*t.items_seen, block.item)
+        for rkey, _ in block.rows:
+            cols: dict[str, Cell] = {}
+            if block.item == "1" and gen == GEN_2021:
+                issued = rng.randint(0, 10)
+                repealed = rng.randint(0, 5)
+                valid = issued + rng.randint(0, 60)
+                vals = {"ISSUED": issued, "REPEALED": repealed, "VALID": valid}
+            elif block.item == "1":
+                made = rng.randint(0, 10)
+                pub = rng.randint(0, made)
+                vals = {"MADE": made, "PUBLISHED": pub, "TOTAL": pub + rng.randint(0, 300)}
+            elif block.item == "8" and gen == GEN_2021:
+                vals = {"AMOUNT": Decimal(rng.randint(0, 200000)) / 10}
+            elif block.item == "9":
+                vals = {"COUNT": rng.randint(0, 20), "AMOUNT": Decimal(rng.randint(0, 50000)) / 10}
+            else:
+                vals = {}
+                for ckey, _ in block.columns:
+                    if ckey == "PREV":
+                        vals[ckey] = rng.randint(0, 300)
+                    elif ckey == "CHANGE":
+                        vals[ckey] = rng.randint(-min(10, vals.get("PREV", 0)), 10)
+                    else:
+                        vals[ckey] = rng.randint(0, 500)
+            for ckey, _ in block.columns:
+                v = vals[ckey]
+                cols[ckey] = _cell(v, (f"+{v}" if ckey == "CHANGE" and v > 0 and rng.random() < 0.3 else None))
+            t.rows[rkey] = cols
+    t.amount_unit = "万元"
+    t.amount_unit_source = "header" if gen == GEN_2021 else None
+    if gen == GEN_2019:
+        t.amount_unit = None
+    return t
+
+
+def _table3(rng: random.Random, gen: str, scale: int, zero_share: float) -> Table3:
+    rows_def = t3_rows(gen)
+    keys = [r.key for r in rows_def]
+    result_keys = t3_result_rows(set(keys))
+    grid: dict[str, dict[str, int]] = {k: {} for k in keys}
+    for col in T3_APPL:
+        active = col == "NAT" or rng.random() > zero_share
+        new = rng.randint(0, scale) if active else 0
+        carry = rng.randint(0, max(1, scale // 5)) if active and rng.random() < 0.4 else 0
+        avail = new + carry
+        fwd = rng.randint(0, avail // 3) if avail else 0
+        done = avail - fwd
+        parts = dict.fromkeys(result_keys, 0)
+        weights = [5.0 if k == "R_OPEN" else 2.0 if k in ("R_PARTIAL", "R_UNABLE_1") else 0.3 for k in result_keys]
+        for _ in range(done):
+            parts[rng.choices(result_keys, weights)[0]] += 1
+        grid["NEW"][col] = new
+        grid["CARRY"][col] = carry
+        grid["FWD"][col] = fwd
+        grid["R_TOTAL"][col] = done
+        for k in result_keys:
+            grid[k][col] = parts[k]
+    t = Table3(status=PRESENT, has_note=True)
+    for rd in rows_def:
+        cells = {c: _cell(grid[rd.key][c]) for c in T3_APPL}
+        cells["TOT"] = _cell(sum(grid[rd.key].values()))
+        t.rows[rd.key] = Row(key=rd.key, label=rd.label, cells=cells)
+    return t
+
+
+def _table4(rng: random.Random) -> Table4:
+    t = Table4(status=PRESENT)
+    for g, _ in T4_GROUPS:
+        parts = [rng.choice((0, 0, 0, rng.randint(0, 6))) for _ in range(4)]
+        for name, v in zip(("MAINTAIN", "CORRECT", "OTHER", "PENDING"), parts, strict=True):
+            t.cells[f"{g}_{name}"] = _cell(v)
+        t.cells[f"{g}_TOTAL"] = _cell(sum(parts))
+    return t
+
+
+def make_corpus(n: int, seed: int = 0, **kw) -> list[Report]:
+    """``n`` reports with seeds ``seed .. seed+n-1`` (generation alternates with the RNG)."""
+    reps = []
+    for i in range(n):
+        r = make_report(seed + i, **kw)
+        r.source = f"synthetic/report-{seed + i:06d}"
+        reps.append(r)
+    return reps

@@ -1,0 +1,62 @@
+"""Plain-text reports: what crawlers and document converters produce.
+
+Handles one cell per line (with or without blank lines between), tab-led cells, pipe tables and
+tab-separated rows; UTF-8, UTF-8 with BOM, UTF-16 with BOM and GB18030/GBK; traditional characters.
+"""
+
+from __future__ import annotations
+
+from parsers.assemble import lines_to_reports
+from parsers.lines import Fragment, Line, has_traditional, normalize_text, to_simplified
+from parsers.model import ParseError, Provenance, Report
+
+
+def decode_text(data: bytes, source: str) -> str:
+    """Decode with BOM detection, then UTF-8, then GB18030 (a superset of GBK and GB2312)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError as e:
+        raise ParseError(source, f"text is neither UTF-8 nor GB18030/GBK (bad byte at offset {e.start})") from e
+
+
+def text_to_lines(text: str) -> list[Line]:
+    if has_traditional(text):
+        text = to_simplified(text)
+    out: list[Line] = []
+    for no, raw_line in enumerate(text.splitlines(), start=1):
+        stripped = raw_line.strip()
+        if not stripped:
+            continue
+        if stripped.count("|") >= 2:
+            parts = stripped.split("|")
+            if parts and parts[0] == "":
+                parts = parts[1:]
+            cells = tuple(Fragment(normalize_text(p), p.strip(), Provenance("text", line=no, col=i))
+                          for i, p in enumerate(parts))
+            out.append(Line(cells, structured=True))
+            continue
+        inner = [p for p in raw_line.strip("\r\n").split("\t")]
+        nonempty = [p for p in inner if p.strip()]
+        if len(nonempty) >= 2:
+            parts = inner[1:] if inner and not inner[0].strip() else inner
+            cells = tuple(Fragment(normalize_text(p), p.strip(), Provenance("text", line=no, col=i))
+                          for i, p in enumerate(parts))
+            out.append(Line(cells, structured=True))
+            continue
+        out.append(Line((Fragment(normalize_text(stripped), stripped, Provenance("text", line=no)),)))
+    return out
+
+
+def parse_text(data: bytes, source: str) -> list[Report]:
+    text = decode_text(data, source)
+    if "\x00" in text:
+        raise ParseError(source, "the file contains NUL bytes: binary data, not text")
+    return lines_to_reports(text_to_lines(text), source, "text")

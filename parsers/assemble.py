@@ -7,6 +7,7 @@ the format generation from the tables' own signals and the year.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -104,7 +105,7 @@ def split_reports(lines: list[Line]) -> list[list[Line]]:
             starts.append(start)
             seen_late = False
     bounds = [*starts, len(lines)]
-    return [lines[a:b] for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
+    return [lines[a:b] for a, b in itertools.pairwise(bounds) if b > a]
 
 
 def _strip_chrome(text: str) -> str:
@@ -160,7 +161,7 @@ def infer_year(text: str) -> int | None:
 def infer_body(lines: list[Line]) -> str | None:
     # a signature: an organisation name followed by a date, near the end
     tail = [ln for ln in lines[-30:] if not ln.structured]
-    for a, b in zip(tail, tail[1:], strict=False):
+    for a, b in itertools.pairwise(tail):
         if _DATE_LINE.match(_squash(b.text)) and _is_org_line(a):
             return _strip_chrome(a.text)
     head = " ".join(ln.text for ln in lines[:60] if not ln.structured)[:4000]

@@ -165,7 +165,7 @@ def is_t3_header_text(text: str) -> bool:
         return False
     if "勾稽" in k or "申请人情况" in k:
         return True
-    return any(w in k for w in T3_HEADER_WORDS) and len(k) <= 40 or k in ("商业", "企业", "科研", "机构",
+    return (any(w in k for w in T3_HEADER_WORDS) and len(k) <= 40) or k in ("商业", "企业", "科研", "机构",
                                                                          "社会公益", "组织", "法律服务")
 
 

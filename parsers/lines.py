@@ -160,7 +160,7 @@ def digit_splits(digits: str, n: int, limit: int = 256) -> list[tuple[int, ...]]
     """
     out: list[tuple[int, ...]] = []
     L = len(digits)
-    if not digits.isdigit() or L < n:
+    if not digits.isdigit() or n > L:
         return out
 
     def rec(pos: int, k: int, acc: list[int]) -> None:

@@ -8,6 +8,7 @@ its statutory key, placing unlabeled rows by the statutory order between labeled
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 from parsers.labels import is_t3_header_text, match_t3, t3_columns_from_header
@@ -179,7 +180,7 @@ def align_rows(rows: list[RawRow], seq: tuple[str, ...], notes: list[ParseNote])
     body = [r for r in rows if not r.extra]
     anchors = [i for i, r in enumerate(body) if r.key is not None]
     bounds = [-1, *anchors, len(body)]
-    for a, b in zip(bounds, bounds[1:], strict=False):
+    for a, b in itertools.pairwise(bounds):
         gap_rows = body[a + 1:b]
         if not gap_rows:
             continue

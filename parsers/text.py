@@ -35,7 +35,8 @@ def text_to_lines(text: str) -> list[Line]:
         stripped = raw_line.strip()
         if not stripped:
             continue
-        if stripped.count("|") >= 2:
+        pipes = stripped.count("|")
+        if pipes >= 2 or (pipes == 1 and len(stripped) < 120 and all(x.strip() for x in stripped.split("|"))):
             parts = stripped.split("|")
             if parts and parts[0] == "":
                 parts = parts[1:]

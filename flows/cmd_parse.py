@@ -70,8 +70,12 @@ def summarize(r: Report, of: int = 1) -> str:
             if row is not None and row.cells:
                 vals = " ".join(_fmt(row.cells[c].value) if c in row.cells else "?" for c in T3_COLS)
                 out.append(f"    {key:<8} {vals}")
+    placed = [n.row for n in r.notes if n.code in ("row_placed_by_position", "row_label_lost") and n.row]
+    if placed:
+        out.append(f"  note: row labels lost, rows placed by statutory order: {', '.join(placed)}")
     for n in r.notes:
-        out.append(f"  note: {n.message}")
+        if n.code not in ("row_placed_by_position", "row_label_lost"):
+            out.append(f"  note: {n.message}")
     return "\n".join(out)
 
 

@@ -60,6 +60,7 @@ def to_simplified(text: str) -> str:
     return zhconv.convert(text.translate(_EXTRA_T2S), "zh-cn")
 
 
+@lru_cache(maxsize=131072)
 def normalize_text(text: str) -> str:
     """NFKC (full-width digits and brackets to ASCII), unified quotes, collapsed whitespace."""
     t = unicodedata.normalize("NFKC", text)
@@ -96,6 +97,7 @@ class ParsedNumber:
     flags: frozenset[str]
 
 
+@lru_cache(maxsize=131072)
 def parse_number(raw: str) -> ParsedNumber | None:
     """Read one printed cell. None when the text is not a number or a blank marker at all."""
     t = normalize_text(raw).replace(" ", "")

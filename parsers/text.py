@@ -6,6 +6,8 @@ tab-separated rows; UTF-8, UTF-8 with BOM, UTF-16 with BOM and GB18030/GBK; trad
 
 from __future__ import annotations
 
+import re
+
 from parsers.assemble import lines_to_reports
 from parsers.lines import Fragment, Line, has_traditional, normalize_text, to_simplified
 from parsers.model import ParseError, Provenance, Report
@@ -25,6 +27,22 @@ def decode_text(data: bytes, source: str) -> str:
         return data.decode("gb18030")
     except UnicodeDecodeError as e:
         raise ParseError(source, f"text is neither UTF-8 nor GB18030/GBK (bad byte at offset {e.start})") from e
+
+
+# "一、本年新收政府信息公开申请数量 3 0 0 0 0 0 3" or "0 0 0 …": a row flattened with spaces
+_SPACED_ROW = re.compile(r"^(?P<label>.*?[^\d\s.,+\-—/])?\s*(?P<nums>(?:[+\-−—]*[\d０-９][\d０-９,.]*|/|—|-)(?:[ \t\u3000]+(?:[+\-−—]*[\d０-９][\d０-９,.]*|/|—|-))+)$")
+
+
+def _spaced_row(stripped: str, no: int) -> Line | None:
+    m = _SPACED_ROW.match(stripped)
+    if not m or len(stripped) > 200 or "。" in stripped:
+        return None
+    label = (m.group("label") or "").strip()
+    nums = m.group("nums").split()
+    cells = [label] if label else []
+    cells.extend(nums)
+    return Line(tuple(Fragment(normalize_text(p), p, Provenance("text", line=no, col=i)) for i, p in enumerate(cells)),
+                structured=True)
 
 
 def text_to_lines(text: str) -> list[Line]:
@@ -51,6 +69,10 @@ def text_to_lines(text: str) -> list[Line]:
             cells = tuple(Fragment(normalize_text(p), p.strip(), Provenance("text", line=no, col=i))
                           for i, p in enumerate(parts))
             out.append(Line(cells, structured=True))
+            continue
+        spaced = _spaced_row(stripped, no)
+        if spaced is not None:
+            out.append(spaced)
             continue
         out.append(Line((Fragment(normalize_text(stripped), stripped, Provenance("text", line=no)),)))
     return out

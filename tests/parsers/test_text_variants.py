@@ -153,3 +153,13 @@ def test_bad_inputs_raise_clear_errors(data: bytes, reason: str) -> None:
         parse_bytes(data, "bad/input.bin")
     assert ei.value.source == "bad/input.bin"
     assert reason in str(ei.value)
+
+
+def test_rows_flattened_with_spaces() -> None:
+    rows = [r.replace(" | ", " ") for r in _rows({"NEW": "13 | 0 | 0 | 0 | 2 | 0 | 15", "R_OPEN": "13 | 0 | 0 | 0 | 2 | 0 | 15",
+                                                   "R_TOTAL": "13 | 0 | 0 | 0 | 2 | 0 | 15"})]
+    text = _doc(rows, t4_line=" ".join(["0"] * 14 + ["1"]))
+    (rep,) = parse_bytes(text.encode(), "spaced.txt")
+    assert [rep.table3.rows["NEW"].cells[c].value for c in T3_COLS] == [13, 0, 0, 0, 2, 0, 15]
+    assert rep.table4.cells["LIT_R_TOTAL"].value == 1
+    assert len(rep.table3.rows) == 25 and not any(r.incomplete for r in rep.table3.rows.values())

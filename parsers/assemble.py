@@ -75,9 +75,11 @@ def _title_at(lines: list[Line], i: int) -> tuple[re.Match[str], int] | None:
 
 
 def _heading(line: Line) -> tuple[str, int, str] | None:
-    if line.structured or len(line.cells) != 1:
-        return None
-    return match_section(line.first.text)
+    """A section heading: a paragraph, or a table row whose only non-empty cell is the heading."""
+    if not line.structured:
+        return match_section(line.first.text)
+    texts = [c.text for c in line.cells if c.text]
+    return match_section(texts[0]) if len(texts) == 1 else None
 
 
 def split_reports(lines: list[Line]) -> list[list[Line]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from functools import lru_cache
 
 from parsers.layout import (
@@ -102,6 +103,9 @@ def _score(num: str | None, core: str, off: _Official) -> tuple[int, str] | None
             common += 1
         if common >= 6 and common * 3 >= len(off.core) * 2 and len(core) <= len(off.core) + 12:
             score = 70
+        elif (num is not None and num == off.num and len(off.core) >= 4
+              and SequenceMatcher(None, core, off.core).ratio() >= 0.75):
+            score = 65  # a typo or a dropped character ("其他法律行政止公开"), same numbering
         else:
             return None
     if num is not None and off.num is not None and num != off.num:

@@ -133,7 +133,7 @@ def _sequence(rows: list[RawRow], gen_hint: str | None) -> tuple[str, ...]:
     keys = {r.key for r in rows if r.key}
     if keys & {"R_OTHER_1", "R_OTHER_2", "R_OTHER_3"}:
         return tuple(r.key for r in T3_ROWS_2021)
-    if any(r.key is None and r.group == "R_OTHER" for r in rows):
+    if "R_OTHER" in keys or any(r.key is None and r.group == "R_OTHER" for r in rows):
         return tuple(r.key for r in T3_ROWS_2019)  # （六）其他处理 printed as one data row
     base = T3_ROWS_2019 if gen_hint == GEN_2019 else T3_ROWS_2021
     return tuple(r.key for r in base)
@@ -165,6 +165,10 @@ def resolve_group_rows(rows: list[RawRow], notes: list[ParseNote]) -> None:
 def align_rows(rows: list[RawRow], seq: tuple[str, ...], notes: list[ParseNote]) -> None:
     """Give unlabeled rows the statutory keys missing between labeled anchors, in order."""
     pos = {k: i for i, k in enumerate(seq)}
+    # rows whose label was not recognised may still sit exactly in a gap of the statutory order
+    unknown = [r for r in rows if r.extra and r.key is None and r.group is None and r.values]
+    for r in unknown:
+        r.extra = False
     body = [r for r in rows if not r.extra]
     last = -1
     for r in body:  # anchors must increase; a repeated or out-of-order label is set aside
@@ -195,13 +199,18 @@ def align_rows(rows: list[RawRow], seq: tuple[str, ...], notes: list[ParseNote])
             for r, k in zip(gap_rows, free, strict=True):
                 r.key = k
                 r.placed_by_position = True
-                notes.append(ParseNote("row_placed_by_position", f"row label lost; placed as "
+                what = f"label {r.label!r} not recognised" if r.label else "row label lost"
+                notes.append(ParseNote("row_placed_by_position", f"{what}; placed as "
                                        f"{T3_ROWS_BY_KEY[k].label} by statutory order", "table3", k))
         else:
             for r in gap_rows:
                 r.extra = True
-            notes.append(ParseNote("rows_unplaced", f"{len(gap_rows)} row(s) without labels cannot be placed "
-                                   f"among {len(free)} missing statutory row(s); left out", "table3"))
+            labeled = [r.label for r in gap_rows if r.label]
+            if len(labeled) < len(gap_rows):
+                notes.append(ParseNote("rows_unplaced", f"{len(gap_rows)} row(s) without recognised labels cannot "
+                                       f"be placed among {len(free)} missing statutory row(s); left out", "table3"))
+            for lab in labeled:
+                notes.append(ParseNote("t3_local_row", f"row {lab!r} is outside the statutory layout", "table3"))
 
 
 def _cell(f: Fragment, unit_flags: frozenset[str] = frozenset()) -> Cell:

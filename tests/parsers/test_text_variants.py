@@ -163,3 +163,24 @@ def test_rows_flattened_with_spaces() -> None:
     assert [rep.table3.rows["NEW"].cells[c].value for c in T3_COLS] == [13, 0, 0, 0, 2, 0, 15]
     assert rep.table4.cells["LIT_R_TOTAL"].value == 1
     assert len(rep.table3.rows) == 25 and not any(r.incomplete for r in rep.table3.rows.values())
+
+
+def test_2021_with_single_other_row_and_a_typo_label() -> None:
+    rows = [r for r in _rows({}) if not r.startswith(("1.申请人无正当理由", "2.申请人逾期", "3.其他 "))]
+    rows = [r.replace("2.其他法律行政法规禁止公开", "2.其他法律行政止公开") for r in rows]
+    i = rows.index(next(r for r in rows if r.startswith("（七）总计")))
+    rows.insert(i, "（六）其他处理 | 1 | 0 | 0 | 0 | 0 | 0 | 1")
+    (rep,) = parse_bytes(_doc(rows).encode(), "hz.txt")
+    assert rep.format == "2021"
+    assert rep.format_signals["t3_other"] == "2019"  # the local deviation is visible to the rules
+    assert rep.table3.rows["R_OTHER"].cells["TOT"].value == 1
+    assert "R_DENY_2" in rep.table3.rows and not rep.table3.extra_rows
+
+
+def test_unknown_extra_row_is_kept_apart() -> None:
+    rows = _rows({})
+    i = rows.index(next(r for r in rows if r.startswith("（七）总计")))
+    rows.insert(i, "其中：涉及征地拆迁 | 1 | 0 | 0 | 0 | 0 | 0 | 1")
+    (rep,) = parse_bytes(_doc(rows).encode(), "extra.txt")
+    assert len(rep.table3.rows) == 25
+    assert [r.label for r in rep.table3.extra_rows] == ["其中：涉及征地拆迁"]

@@ -140,6 +140,9 @@ def find_title(lines: list[Line]) -> tuple[str | None, int | None, str | None]:
         m, used = r
         text = "".join(_squash(lines[k].text) for k in range(i, i + used))
         body = _strip_chrome(text[: m.start()])
+        mid = _strip_chrome(m.group("mid"))
+        if not body and len(mid) >= 2 and not mid.startswith(("政府", "信息")):
+            body = mid  # year first: "2019年上海市人民政府办公厅政府信息公开工作年度报告"
         if not body and i > 0 and _is_org_line(lines[i - 1]):
             body = _strip_chrome(lines[i - 1].text)
         title = _strip_chrome(text)

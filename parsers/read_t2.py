@@ -50,13 +50,14 @@ def lines_to_blocks(lines: list[Line]) -> list[_RawBlock]:
             last = labels[-1][0] if labels else -1
             values = cells[last + 1:]
             has_values = any(v.text for v in values)
-            if labels and not has_values:
+            row_key = match_t2_row(labels[-1][1].text) if labels else None
+            if labels and not has_values and row_key is None:
                 if any(is_t2_header_text(c.text) for _, c in labels) or not blk.rows:
                     blk.header.extend(c.text for _, c in labels)
                 continue
             if labels:
                 lab = labels[-1][1]
-                cur_row = _RawRow(match_t2_row(lab.text), lab.raw, list(values), True)
+                cur_row = _RawRow(row_key, lab.raw, list(values), True)
                 blk.rows.append(cur_row)
             elif has_values:
                 cur_row = _RawRow(None, "", list(values), True)

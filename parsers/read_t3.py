@@ -52,9 +52,8 @@ def lines_to_raw_rows(lines: list[Line]) -> tuple[list[RawRow], list[str], bool]
                 if "勾稽" in cells[i].text:
                     has_note = True
             last_label = label_idx[-1] if label_idx else -1
-            values = cells[last_label + 1:]
-            if not any(v.text for v in values):
-                values = []
+            after = cells[last_label + 1:]  # a statutory row keeps all-blank cells (zeros printed blank)
+            values = after if any(v.text for v in after) else []
             matches = [(i, match_t3(cells[i].text)) for i in label_idx]
             row_m = [(i, m) for i, m in matches if m is not None and m.kind == "row"]
             grp_m = [(i, m) for i, m in matches if m is not None and m.kind == "group" and m.key != "RESULTS"]
@@ -62,15 +61,15 @@ def lines_to_raw_rows(lines: list[Line]) -> tuple[list[RawRow], list[str], bool]
                 group_ctx = grp_m[-1][1].key
             if row_m:
                 i, m = row_m[-1]
-                vals = values
+                vals = after if i == last_label else values
                 if m.remainder and not vals:
                     vals = [Fragment(m.remainder, m.remainder, cells[i].prov)]
                 cur = RawRow(m.key, group_ctx if m.key in _GROUP_OF else None, cells[i].raw, cells[i].prov,
                              list(vals), structured=True)
                 rows.append(cur)
-            elif grp_m and values:
+            elif grp_m and (values or (grp_m[-1][0] == last_label and len(after) >= 2)):
                 i, m = grp_m[-1]
-                cur = RawRow(None, m.key, cells[i].raw, cells[i].prov, list(values), structured=True)
+                cur = RawRow(None, m.key, cells[i].raw, cells[i].prov, list(after), structured=True)
                 rows.append(cur)
             elif not label_idx and values:
                 cur = RawRow(None, None, "", None, list(values), structured=True)
@@ -143,11 +142,14 @@ def resolve_group_rows(rows: list[RawRow], notes: list[ParseNote]) -> None:
     """A group label carrying values is either its first sub-row with the label lost (when that
     sub-row is otherwise absent), the single 2019-style （六） row, or a local subtotal row."""
     present = {r.key for r in rows if r.key}
-    for r in rows:
+    for r in list(rows):
         if r.key is not None or r.group is None or r.extra:
             continue
         subs = GROUP_SUBROWS.get(r.group, ())
         printed = [k for k in subs if k in present]
+        if not any(v.text for v in r.values) and not (r.group == "R_OTHER" and not printed):
+            rows.remove(r)  # a group header row with empty cells beside its sub-rows
+            continue
         if r.group == "R_OTHER" and not printed:
             r.key = "R_OTHER"
         elif subs and subs[0] not in present and printed:
@@ -258,6 +260,34 @@ def raw_rows_to_table(rows: list[RawRow], columns: tuple[str, ...], notes: list[
     return t
 
 
+def choose_subtotal_position(rows: list[RawRow], columns: tuple[str, ...]) -> tuple[str, ...]:
+    """Where the added 法人或其他组织小计 column sits is not clear from the header text alone (a rowspan
+    cell in the second header row reads before the sub-types): take the position at which the
+    printed numbers satisfy subtotal = sum of the five sub-types in most rows."""
+    subs = [c for c in columns if c not in ("NAT", "TOT", "SUB")]
+    candidates = {columns}
+    for i in range(1, len(subs) + 2):
+        order = [*subs]
+        order.insert(i - 1, "SUB")
+        candidates.add(("NAT", *order, "TOT"))
+
+    def score(cols: tuple[str, ...]) -> int:
+        ok = 0
+        for r in rows:
+            if len(r.values) != len(cols):
+                continue
+            nums = {c: parse_number(v.raw) for c, v in zip(cols, r.values, strict=True)}
+            vals = {c: (n.value or 0) if n is not None else None for c, n in nums.items()}
+            if None in vals.values():
+                continue
+            if vals["SUB"] == sum(vals[c] for c in subs) and any(vals[c] for c in subs):
+                ok += 1
+        return ok
+
+    best = max(sorted(candidates), key=lambda c: (score(c), c == columns))
+    return best if score(best) > score(columns) else columns
+
+
 def read_table3(lines: list[Line], gen_hint: str | None, found_region: bool) -> tuple[Table3, list[ParseNote]]:
     notes: list[ParseNote] = []
     raw, header, has_note = lines_to_raw_rows(lines)
@@ -265,6 +295,8 @@ def read_table3(lines: list[Line], gen_hint: str | None, found_region: bool) -> 
     if "SUB" in columns:
         notes.append(ParseNote("local_column", "table 三 has an added 法人或其他组织小计 column", "table3"))
     raw = split_raw_rows(raw, len(columns))
+    if "SUB" in columns:
+        columns = choose_subtotal_position(raw, columns)
     if not any(r.key for r in raw) and not raw:
         if found_region:
             return Table3(status=UNREADABLE, reason="table 三 heading found but no rows could be read",

@@ -18,8 +18,8 @@ def read_table4(lines: list[Line]) -> tuple[Table4, list[ParseNote]]:
         if any(w in c.text for c in labels for w in ("结果维持", "尚未审结", "复议后起诉", "未经复议")):
             saw_header = True
         if line.structured:
-            if any(c.text for c in nums) and not labels:
-                values.extend(nums)
+            if not labels and (any(c.text for c in nums) or (saw_header and len(nums) >= len(T4_KEYS))):
+                values.extend(nums)  # a row of 15 blank cells is a row of zeros printed blank
             elif any(c.text for c in nums) and labels:
                 # a labeled value row (e.g. "数量 | 0 | 0 …"): take the cells after the last label
                 last = max(i for i, c in enumerate(cells) if c.text and parse_number(c.raw) is None)

@@ -56,7 +56,9 @@ def text_to_lines(text: str) -> list[Line]:
         pipes = stripped.count("|")
         if pipes >= 2 or (pipes == 1 and len(stripped) < 120 and all(x.strip() for x in stripped.split("|"))):
             parts = stripped.split("|")
-            if parts and parts[0] == "":
+            if stripped.startswith("|") and stripped.endswith("|") and len(parts) > 2:
+                parts = parts[1:-1]  # markdown style: | a | b |
+            elif parts and parts[0] == "":
                 parts = parts[1:]
             cells = tuple(Fragment(normalize_text(p), p.strip(), Provenance("text", line=no, col=i))
                           for i, p in enumerate(parts))

@@ -184,3 +184,13 @@ def test_unknown_extra_row_is_kept_apart() -> None:
     (rep,) = parse_bytes(_doc(rows).encode(), "extra.txt")
     assert len(rep.table3.rows) == 25
     assert [r.label for r in rep.table3.extra_rows] == ["其中：涉及征地拆迁"]
+
+
+def test_zeros_printed_as_blank_cells() -> None:
+    rows = _rows({"R_DENY_1": " | | | | | | "})
+    text = _doc(rows, t4_line="|" + " | ".join([" "] * 15) + "|").replace("规章 | 0 | 0 | 0", "规章 |  |  | ")
+    (rep,) = parse_bytes(text.encode(), "blank.txt")
+    assert [rep.table3.rows["R_DENY_1"].cells[c].value for c in T3_COLS] == [None] * 7
+    assert not rep.table3.rows["R_DENY_1"].incomplete
+    assert [rep.table4.cells[k].value for k in T4_KEYS] == [None] * 15
+    assert [c.value for c in rep.table2.rows["REG"].values()] == [None, None, None]

@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 PYTHON ?= python3
 # Debian packages the tests and the PDF path use: headless Chromium (Data Docs tests), LibreOffice and
 # CJK fonts (PDF fixtures), Tesseract (optional OCR), poppler-utils (pdftoppm).
-DEB_PACKAGES := chromium fonts-noto-cjk libreoffice-writer-nogui tesseract-ocr tesseract-ocr-chi-sim poppler-utils
+DEB_PACKAGES := chromium fonts-noto-cjk libreoffice-writer-nogui tesseract-ocr tesseract-ocr-chi-sim poppler-utils poppler-data
 
 .PHONY: setup sysdeps demo test test-all bench lint clean
 

@@ -154,11 +154,15 @@ def is_stream_value(f: Fragment) -> bool:
     return pn is not None and "word" not in pn.flags
 
 
-def digit_splits(digits: str, n: int, limit: int = 256) -> list[tuple[int, ...]]:
+MAX_READINGS = 256
+
+
+def digit_splits(digits: str, n: int, limit: int = MAX_READINGS + 1) -> list[tuple[int, ...]]:
     """Every way to cut a run of digits into ``n`` non-negative integers without leading zeros.
 
-    Crawlers flatten table rows into strings like "6000017" (6 0 0 0 0 1 7). Returns at most
-    ``limit`` readings; callers treat more than one as ambiguous.
+    Crawlers flatten table rows into strings like "6000017" (6 0 0 0 0 1 7). Stops after ``limit``
+    readings: callers treat more than one reading as ambiguous, and more than ``MAX_READINGS`` as
+    unreadable (too many to check every one).
     """
     out: list[tuple[int, ...]] = []
     L = len(digits)

@@ -24,9 +24,10 @@ Number = int | Decimal
 class Provenance:
     """Where a cell's text came from.
 
-    text: ``line`` (1-based line of the decoded file); HTML/DOCX: ``table``, ``row``, ``col`` (0-based
-    indices of the source table and its grid); PDF: ``page`` (1-based) and ``bbox`` (x0, top, x1, bottom
-    in PDF points).
+    text: ``line`` (1-based line of the decoded file); HTML/DOCX table cells: ``table``, ``row``, ``col``
+    (0-based indices of the source table and its grid after expanding spans); HTML paragraphs: ``line``
+    is the source line, DOCX paragraphs: ``line`` is the paragraph number; PDF: ``page`` (1-based) and
+    ``bbox`` (x0, top, x1, bottom in PDF points).
     """
 
     kind: str  # text | html | docx | pdf

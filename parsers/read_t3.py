@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from parsers.labels import is_t3_header_text, match_t3, t3_columns_from_header
 from parsers.layout import GEN_2019, T3_COLS, T3_ROWS_2019, T3_ROWS_2021, T3_ROWS_BY_KEY
-from parsers.lines import Fragment, Line, digit_splits, is_stream_value, parse_number
+from parsers.lines import MAX_READINGS, Fragment, Line, digit_splits, is_stream_value, parse_number
 from parsers.model import MISSING, PRESENT, UNREADABLE, Cell, ParseNote, Provenance, Row, Table3
 
 GROUP_SUBROWS = {
@@ -239,6 +239,10 @@ def raw_rows_to_table(rows: list[RawRow], columns: tuple[str, ...], notes: list[
                              for c, v in zip(columns, readings[0], strict=True)}
                 notes.append(ParseNote("run_together", f"digits {src.raw!r} split into {readings[0]}", "table3",
                                        r.key))
+            elif len(readings) > MAX_READINGS:
+                row.incomplete = True
+                notes.append(ParseNote("row_unreadable", f"digits {src.raw!r} have more than {MAX_READINGS} "
+                                       f"readings as {n} numbers; too many to check", "table3", r.key))
             elif readings:
                 row.readings = tuple(dict(zip(columns, rd, strict=True)) for rd in readings)
                 notes.append(ParseNote("row_ambiguous", f"digits {src.raw!r} have {len(readings)} readings as "

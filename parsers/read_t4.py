@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from parsers.layout import T4_KEYS
-from parsers.lines import Fragment, Line, digit_splits, is_stream_value, parse_number
+from parsers.lines import MAX_READINGS, Fragment, Line, digit_splits, is_stream_value, parse_number
 from parsers.model import MISSING, PRESENT, UNREADABLE, Cell, ParseNote, Table4
 
 
@@ -41,6 +41,10 @@ def read_table4(lines: list[Line]) -> tuple[Table4, list[ParseNote]]:
             t.cells = {k: Cell(v, src.raw, src.prov, None, frozenset({"run_together"}))
                        for k, v in zip(T4_KEYS, readings[0], strict=True)}
             notes.append(ParseNote("run_together", f"digits {src.raw!r} split into 15 numbers", "table4"))
+        elif len(readings) > MAX_READINGS:
+            t.incomplete = True
+            notes.append(ParseNote("row_unreadable", f"digits {src.raw!r} have more than {MAX_READINGS} readings "
+                                   "as 15 numbers; too many to check", "table4"))
         elif readings:
             t.readings = tuple(dict(zip(T4_KEYS, r, strict=True)) for r in readings)
             notes.append(ParseNote("row_ambiguous", f"digits {src.raw!r} have {len(readings)} readings as 15 "

@@ -194,3 +194,11 @@ def test_zeros_printed_as_blank_cells() -> None:
     assert not rep.table3.rows["R_DENY_1"].incomplete
     assert [rep.table4.cells[k].value for k in T4_KEYS] == [None] * 15
     assert [c.value for c in rep.table2.rows["REG"].values()] == [None, None, None]
+
+
+def test_run_together_digits_with_too_many_readings_are_not_checked() -> None:
+    text = _doc(_rows({"NEW": "123451234512"}))
+    (rep,) = parse_bytes(text.encode(), "many.txt")
+    row = rep.table3.rows["NEW"]
+    assert row.incomplete and not row.readings and not row.cells
+    assert any(n.code == "row_unreadable" and n.row == "NEW" for n in rep.notes)

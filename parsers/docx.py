@@ -1,0 +1,161 @@
+"""Word (DOCX) reports to ``Line``s.
+
+The body is read in document order, paragraphs and tables interleaved (content controls and nested
+tables included). Each table row becomes one structured line with one fragment per printed cell:
+a cell merged across columns (``gridSpan``) is one fragment, a cell that only continues a vertical
+merge (``vMerge`` without ``restart``) is left out, blank cells are kept. Provenance gives the grid
+row and column, as for HTML.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from lxml import etree
+
+from parsers.lines import Fragment, Line, normalize_text
+from parsers.markup import LONG_CELL, cell_prov, join_wrapped, simplify_lines
+from parsers.model import ParseError, Provenance, Report
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_P = f"{{{W}}}p"
+_TBL = f"{{{W}}}tbl"
+_TR = f"{{{W}}}tr"
+_TC = f"{{{W}}}tc"
+_SDT = f"{{{W}}}sdt"
+_SDT_CONTENT = f"{{{W}}}sdtContent"
+_VAL = f"{{{W}}}val"
+
+
+def _para_text(p: etree._Element) -> str:
+    """Text of one w:p: runs, tabs and breaks (a w:br inside a cell is a wrap, kept as "\\n")."""
+    out: list[str] = []
+    for el in p.iter(f"{{{W}}}t", f"{{{W}}}tab", f"{{{W}}}br", f"{{{W}}}cr", f"{{{W}}}noBreakHyphen",
+                     f"{{{W}}}delText"):
+        tag = el.tag
+        if tag == f"{{{W}}}t":
+            out.append(el.text or "")
+        elif tag == f"{{{W}}}tab":
+            out.append("\t")
+        elif tag in (f"{{{W}}}br", f"{{{W}}}cr"):
+            out.append("\n")
+        elif tag == f"{{{W}}}noBreakHyphen":
+            out.append("-")
+        # w:delText: deleted text of a tracked change, not printed
+    return "".join(out)
+
+
+def _cell_text(tc: etree._Element) -> str:
+    pieces: list[str] = []
+    for p in tc.iter(_P):
+        pieces.extend(" ".join(x.split()) for x in _para_text(p).split("\n"))
+    return join_wrapped([x for x in pieces if x])
+
+
+def _int(v: str | None, default: int) -> int:
+    try:
+        return int(v) if v is not None else default
+    except ValueError:
+        return default
+
+
+class _Reader:
+    def __init__(self) -> None:
+        self.lines: list[Line] = []
+        self.n_tables = 0
+        self.n_paras = 0
+
+    def block(self, el: etree._Element) -> None:
+        tag = el.tag
+        if tag == _P:
+            self.n_paras += 1
+            for raw in _para_text(el).split("\n"):
+                raw = " ".join(raw.split())
+                if raw:
+                    prov = Provenance(kind="docx", line=self.n_paras)
+                    self.lines.append(Line((Fragment(normalize_text(raw), raw, prov),)))
+        elif tag == _TBL:
+            self.table(el)
+        elif tag in (_SDT, _SDT_CONTENT) or tag == f"{{{W}}}customXml" or tag == f"{{{W}}}smartTag":
+            for child in el:
+                self.block(child)
+
+    def table(self, tbl: etree._Element) -> None:
+        rows = [tr for tr in tbl if tr.tag == _TR]
+        cells = [[tc for tc in _row_cells(tr)] for tr in rows]
+        nested = any(tc.find(f".//{_TBL}") is not None for row in cells for tc in row)
+        texts = [[_cell_text(tc) for tc in row] for row in cells]
+        widest = max((len(r) for r in cells), default=0)
+        if nested or (widest <= 3 and any(len(t) > LONG_CELL for row in texts for t in row)):
+            for row in cells:  # a layout table: read its cells as running text
+                for tc in row:
+                    for child in tc:
+                        self.block(child)
+            return
+        index = self.n_tables
+        self.n_tables += 1
+        for r, (tr, row, row_texts) in enumerate(zip(rows, cells, texts, strict=True)):
+            c = _int(_trpr_val(tr, "gridBefore"), 0)
+            frags: list[Fragment] = []
+            for tc, raw in zip(row, row_texts, strict=True):
+                tcpr = tc.find(f"{{{W}}}tcPr")
+                span, vmerge = 1, None
+                if tcpr is not None:
+                    gs = tcpr.find(f"{{{W}}}gridSpan")
+                    span = max(1, _int(gs.get(_VAL) if gs is not None else None, 1))
+                    vm = tcpr.find(f"{{{W}}}vMerge")
+                    if vm is not None:
+                        vmerge = vm.get(_VAL) or "continue"
+                    hm = tcpr.find(f"{{{W}}}hMerge")  # legacy horizontal merge
+                    if hm is not None and (hm.get(_VAL) or "continue") == "continue":
+                        c += span
+                        continue
+                if vmerge == "continue":
+                    c += span
+                    continue
+                prov = cell_prov("docx", index, r, c)
+                frags.append(Fragment(normalize_text(raw), raw, prov))
+                c += span
+            if frags:
+                self.lines.append(Line(tuple(frags), structured=True, table=index))
+
+
+def _row_cells(tr: etree._Element) -> list[etree._Element]:
+    out = []
+    for el in tr:
+        if el.tag == _TC:
+            out.append(el)
+        elif el.tag in (_SDT, f"{{{W}}}customXml"):  # cells wrapped in a content control
+            out.extend(el.iter(_TC))
+    return out
+
+
+def _trpr_val(tr: etree._Element, name: str) -> str | None:
+    el = tr.find(f"{{{W}}}trPr/{{{W}}}{name}")
+    return el.get(_VAL) if el is not None else None
+
+
+def docx_to_lines(data: bytes, source: str) -> list[Line]:
+    """The document body as lines, in order: paragraphs, and one structured line per table row."""
+    import docx
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as e:
+        raise ParseError(source, f"the DOCX file could not be opened ({type(e).__name__}: {e})") from None
+    except Exception as e:  # python-docx raises its own PackageNotFoundError and friends
+        raise ParseError(source, f"the DOCX file could not be opened ({type(e).__name__}: {e})") from None
+    reader = _Reader()
+    for el in document.element.body:
+        reader.block(el)
+    return simplify_lines(reader.lines)
+
+
+def parse_docx(data: bytes, source: str) -> list[Report]:
+    from parsers.assemble import lines_to_reports
+
+    return lines_to_reports(docx_to_lines(data, source), source, "docx")
+
+
+__all__ = ["docx_to_lines", "parse_docx"]

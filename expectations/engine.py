@@ -1,0 +1,335 @@
+"""Run the suite: one GX validation per batch of reports, then derive findings from its result."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from typing import Any
+
+from expectations.catalog import Rule, implemented_rules, rule_by_id
+from expectations.cells import TABLE_LABELS, TABLE_LABELS_EN, cell
+from expectations.findings import (
+    FAIL,
+    INFO,
+    NOT_CHECKED,
+    PASS,
+    UNVERIFIABLE,
+    VIOLATED,
+    WARN,
+    CheckResult,
+    Finding,
+    ReportResult,
+    RuleSummary,
+    finding_id,
+)
+from expectations.frame import (
+    VARIANT_SINGLE,
+    VARIANT_SPLIT,
+    FrameIndex,
+    _variant,
+    reports_to_frame,
+)
+from expectations.instances import SINGLE, SPLIT, Instance, instances_for
+from expectations.locate import locate
+from expectations.messages import linear_values, render, report_values, zero_values
+from parsers.model import PRESENT, Report
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+log = logging.getLogger(__name__)
+
+_STATE: dict[str, Any] = {}
+
+
+def _validation_definition():
+    """An ephemeral GX context with the suite; built once per process."""
+    if "vd" in _STATE:
+        return _STATE["vd"]
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    from expectations.suite import SUITE_NAME, assert_count, build_suite
+
+    for name in ("great_expectations", "great_expectations.expectations.registry"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    ctx = gx.get_context(mode="ephemeral")
+    ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
+    ds = ctx.data_sources.add_pandas("nianbao_reports")
+    bd = ds.add_dataframe_asset("reports").add_batch_definition_whole_dataframe("batch")
+    ctx.suites.add(build_suite())
+    suite = ctx.suites.get(SUITE_NAME)
+    assert_count(suite)
+    vd = ctx.validation_definitions.add(gx.ValidationDefinition(name="nianbao_check", data=bd, suite=suite))
+    _STATE.update(ctx=ctx, vd=vd)
+    return vd
+
+
+def _run(vd, df):
+    """One validation; if another suite object of the same name was saved meanwhile (GX then refuses a
+    stale suite), rebuild the context once and retry."""
+    from great_expectations.exceptions.resource_freshness import ResourceFreshnessAggregateError
+
+    try:
+        return vd.run(batch_parameters={"dataframe": df}, result_format="SUMMARY")
+    except ResourceFreshnessAggregateError:
+        _STATE.clear()
+        return _validation_definition().run(batch_parameters={"dataframe": df}, result_format="SUMMARY")
+
+
+def gx_context():
+    _validation_definition()
+    return _STATE["ctx"]
+
+
+def validate(reports: list[Report], chunk_size: int = 20000) -> CheckResult:
+    t0 = time.perf_counter()
+    vd = _validation_definition()
+    t_setup = time.perf_counter() - t0
+    findings: list[Finding] = []
+    stats: dict[str, dict[str, int]] = {r.id: dict.fromkeys(("items", "passes", "violations", "unverifiable",
+                                                               "not_checked"), 0) for r in implemented_rules()}
+    failing_reports: dict[str, set[str]] = {r.id: set() for r in implemented_rules()}
+    gx_results = []
+    t_frame = t_gx = t_derive = 0.0
+    for start in range(0, max(len(reports), 1), chunk_size):
+        chunk = reports[start:start + chunk_size]
+        if not chunk:
+            break
+        t1 = time.perf_counter()
+        df, index = reports_to_frame(chunk)
+        t2 = time.perf_counter()
+        res = _run(vd, df)
+        t3 = time.perf_counter()
+        gx_results.append(res)
+        from expectations.frame import _CACHE
+
+        _CACHE.clear()
+        for evr in res.results:
+            rid = evr.expectation_config.kwargs["rule_id"]
+            ov = evr.result["observed_value"]
+            for k in stats[rid]:
+                stats[rid][k] += int(ov[k])
+            for f in _entries_to_findings(rule_by_id(rid), evr.result["details"]["entries"], chunk, index):
+                findings.append(f)
+                if f.status in (VIOLATED, UNVERIFIABLE):
+                    failing_reports[rid].add(f.report_id)
+        t_derive += time.perf_counter() - t3
+        t_frame += t2 - t1
+        t_gx += t3 - t2
+    t4 = time.perf_counter()
+    pos = {r.report_id: i for i, r in enumerate(reports)}
+    order = {r.id: i for i, r in enumerate(implemented_rules())}
+    findings.sort(key=lambda f: (pos.get(f.report_id, 0), order.get(f.rule, 0), f.status == NOT_CHECKED))
+    report_results = _report_results(reports, findings)
+    summaries = [RuleSummary(rule=r.id, severity=r.severity, kind=r.kind, items=stats[r.id]["items"],
+                             passes=stats[r.id]["passes"], fails=stats[r.id]["violations"],
+                             unverifiable=stats[r.id]["unverifiable"], not_evaluated=stats[r.id]["not_checked"],
+                             reports_failing=len(failing_reports[r.id])) for r in implemented_rules()]
+    t_derive += time.perf_counter() - t4
+    return CheckResult(findings=findings, report_results=report_results, rule_summaries=summaries,
+                       timings={"setup": t_setup, "frame": t_frame, "gx": t_gx, "derive": t_derive,
+                                "total": time.perf_counter() - t0},
+                       gx_results=gx_results)
+
+
+# ---------------------------------------------------------------- findings from the GX result
+def _source_cell(rep: Report, cid: str):
+    c = cell(cid)
+    try:
+        if c.table == "table3":
+            return rep.table3.rows[c.row].cells.get(c.col)  # type: ignore[index]
+        if c.table == "table4":
+            return rep.table4.cells.get(c.col or "")
+        return rep.table2.rows[c.row].get(c.col or "")  # type: ignore[index]
+    except KeyError:
+        return None
+
+
+def _cells_of(rep: Report, inst: Instance, values: list[float] | None) -> list[dict[str, Any]]:
+    out = []
+    for k, t in enumerate((*inst.lhs, *inst.rhs)):
+        c = cell(t.cell)
+        src = _source_cell(rep, t.cell)
+        d: dict[str, Any] = {"cell": t.cell, "table": c.table, "row": c.row, "column": c.col, "label": c.label,
+                             "label_en": c.label_en, "value": values[k] if values else None,
+                             "raw": src.raw if src else None, "blank": bool(src is not None and src.value is None)}
+        if src is not None and src.prov is not None:
+            d["prov"] = src.prov.to_dict()
+        out.append(d)
+    return out
+
+
+def _readings_text(index: FrameIndex, k: int, j: int) -> dict[str, dict[str, int]]:
+    return index.readings[k][j] if j < len(index.readings[k]) else {}
+
+
+def _entries_to_findings(rule: Rule, entries: list[dict[str, Any]], chunk: list[Report],
+                         index: FrameIndex) -> list[Finding]:
+    insts = instances_for(rule.instances or "")
+    out = []
+    for e in entries:
+        rep = chunk[e["report"]]
+        if e["status"] == NOT_CHECKED:
+            out.append(_not_checked_finding(rule, rep, e, insts))
+            continue
+        inst = insts[e["instance"]]
+        lhs, rhs = e.get("lhs", []), e.get("rhs", [])
+        values: dict[str, Any]
+        expected = actual = None
+        if inst.op in ("eq", "le"):
+            values = linear_values(inst, lhs, rhs)
+            actual, expected = values["_actual"], values["_expected"]
+        elif inst.op == "zero":
+            values = zero_values(inst, lhs, rhs)
+            actual, expected = values["_actual"], 0
+        elif inst.op == "blank":
+            values = linear_values(inst, lhs, rhs)
+            src = _source_cell(rep, inst.lhs[0].cell)
+            values.update(cell=inst.lhs[0].label and cell(inst.lhs[0].cell).label,
+                          cell_en=cell(inst.lhs[0].cell).label_en, raw=src.raw if src else "")
+            actual, expected = None, values["_expected"]
+        elif inst.op in ("domain", "flag"):
+            src = _source_cell(rep, inst.lhs[0].cell)
+            c = cell(inst.lhs[0].cell)
+            actual = lhs[0] if lhs else None
+            values = {"cell": c.label, "cell_en": c.label_en, "raw": src.raw if src else "",
+                      "actual": actual}
+        else:  # report level
+            codes = e.get("codes", {})
+            table = (inst.param or "").split(":")[1] if (inst.param or "").startswith("table:") else None
+            reason = getattr(rep, table).reason if table else None
+            values = report_values(inst, codes, rep.year, reason, list(rep.table2.extra_rows))
+        zh, en = render(rule, values)
+        readings: list[dict[str, Any]] = []
+        if e.get("readings"):
+            k = e["report"]
+            readings = [dict(r, rows=_readings_text(index, k, r["reading"])) for r in e["readings"]]
+            n_ok = sum(1 for r in readings if not r["violated"])
+            if e["status"] == UNVERIFIABLE:
+                zh += f"（数字连写有 {len(readings)} 种读法，其中 {n_ok} 种成立，无法确定）"
+                en += f" (run-together digits: {len(readings)} readings, the rule holds under {n_ok}; unverifiable)"
+            else:
+                zh += f"（数字连写的全部 {len(readings)} 种读法下均不成立）"
+                en += f" (fails under all {len(readings)} readings of run-together digits)"
+        out.append(Finding(
+            id=finding_id(rep.report_id, rule.id, inst.table, inst.row, inst.column, inst.key),
+            source=rep.source, report_index=rep.report_index, report_id=rep.report_id, body=rep.body,
+            year=rep.year, rule=rule.id, kind=rule.kind, severity=rule.severity, status=e["status"],
+            table=inst.table, row=inst.row, column=inst.column, instance=inst.key,
+            expected=expected, actual=actual, message_zh=zh, message_en=en,
+            cells=_cells_of(rep, inst, [*lhs, *rhs]) if inst.op != "report" else [],
+            readings=readings,
+        ))
+    return out
+
+
+def _not_checked_finding(rule: Rule, rep: Report, e: dict[str, Any], insts: tuple[Instance, ...]) -> Finding:
+    codes = e.get("codes", {})
+    missing = e.get("missing", [])
+    tables = sorted({cell(c).table for c in missing}) or ([rule.table] if rule.table.startswith("table") else [])
+    if rule.table == "any":
+        tables = sorted(set(tables) | {t for t in ("table2", "table3", "table4") if codes.get(f"m_st_{t}", 0)})
+    zh_parts, en_parts = [], []
+    for t in tables:
+        st = codes.get(f"m_st_{t}", 0)
+        if st:
+            word = ("缺失", "is missing") if st == 1 else ("无法读取", "is unreadable")
+            reason = getattr(rep, t).reason
+            zh_parts.append(f"{TABLE_LABELS[t]}{word[0]}" + (f"（{reason}）" if reason else ""))
+            en_parts.append(f"{TABLE_LABELS_EN[t]} {word[1]}" + (f" ({reason})" if reason else ""))
+    if not zh_parts and missing:
+        labels = [cell(c) for c in missing]
+        incomplete = sorted({c.row for c in labels if c.table == "table3" and c.row in rep.table3.rows
+                             and rep.table3.rows[c.row].incomplete})
+        zh_parts.append("缺少单元格 " + "、".join(c.label for c in labels)
+                        + ("（该行印出的单元格不完整，不猜测缺失的是哪一格）" if incomplete else ""))
+        en_parts.append("cells not available: " + "; ".join(c.label_en for c in labels)
+                        + (" (the row was printed incomplete; the missing cell is not guessed)" if incomplete else ""))
+    if not zh_parts:
+        zh_parts.append("无法确定格式版本或报告年度")
+        en_parts.append("the format generation or the report year could not be determined")
+    n = e.get("count", 1)
+    zh = f"{rule.id} 未检查（{n} 处）：" + "；".join(zh_parts)
+    en = f"{rule.id} not checked ({n} instance{'s' if n != 1 else ''}): " + "; ".join(en_parts)
+    table = tables[0] if len(tables) == 1 else rule.table
+    return Finding(
+        id=finding_id(rep.report_id, rule.id, table, None, None, "not_checked"),
+        source=rep.source, report_index=rep.report_index, report_id=rep.report_id, body=rep.body, year=rep.year,
+        rule=rule.id, kind=rule.kind, severity=rule.severity, status=NOT_CHECKED, table=table, row=None,
+        column=None, instance="*", expected=None, actual=None, message_zh=zh, message_en=en,
+        cells=[{"cell": c, "label": cell(c).label, "label_en": cell(c).label_en} for c in missing],
+    )
+
+
+# ---------------------------------------------------------------- per-report results
+_ORDER = {FAIL: 4, WARN: 3, INFO: 2}
+
+
+def _report_results(reports: list[Report], findings: list[Finding]) -> list[ReportResult]:
+    by_report: dict[str, list[Finding]] = {}
+    for f in findings:
+        by_report.setdefault(f.report_id, []).append(f)
+    insts_by_rule = {r.id: {i.key: i for i in instances_for(r.instances or "")} for r in implemented_rules()}
+    out = []
+    for rep in reports:
+        fs = by_report.get(rep.report_id, [])
+        likely = _likely(rep, fs, insts_by_rule)
+        counts = {"fail": 0, "warn": 0, "info": 0, "unverifiable": 0, "not_checked": 0}
+        rules: dict[str, str] = {}
+        worst = PASS
+        for f in fs:
+            if f.status == VIOLATED:
+                counts[f.severity] += 1
+                if _ORDER[f.severity] > _ORDER.get(worst, 0):
+                    worst = f.severity
+            else:
+                counts[f.status] += 1
+            prev = rules.get(f.rule)
+            if prev != VIOLATED:
+                rules[f.rule] = f.status if prev is None or f.status == VIOLATED else prev
+        tables = {}
+        for t in ("table2", "table3", "table4"):
+            st = getattr(rep, t).status
+            tf = [f for f in fs if f.table == t or any(c.get("table") == t for c in f.cells)]
+            check = PASS
+            if st != PRESENT:
+                check = NOT_CHECKED
+            else:
+                for f in tf:
+                    if f.status == VIOLATED and _ORDER[f.severity] > _ORDER.get(check, 0):
+                        check = f.severity
+                    elif f.status in (UNVERIFIABLE, NOT_CHECKED) and check == PASS:
+                        check = f.status
+            tables[t] = {"status": st, "check": check}
+        if worst == PASS and (counts["not_checked"] or any(v["check"] == NOT_CHECKED for v in tables.values())):
+            worst = NOT_CHECKED
+        elif worst == PASS and counts["unverifiable"]:
+            worst = UNVERIFIABLE
+        out.append(ReportResult(
+            source=rep.source, report_index=rep.report_index, report_id=rep.report_id, body=rep.body,
+            year=rep.year, format=rep.format, status=worst, tables=tables, counts=counts, rules=rules,
+            likely_cells=likely, notes=[n.to_dict() for n in rep.notes]))
+    return out
+
+
+def _likely(rep: Report, fs: list[Finding], insts_by_rule: dict[str, dict[str, Instance]]) -> list[dict[str, Any]]:
+    failing = []
+    for f in fs:
+        if f.status != VIOLATED or f.severity != FAIL or f.readings:
+            continue
+        inst = insts_by_rule.get(f.rule, {}).get(f.instance)
+        if inst is None or inst.op != "eq":
+            continue
+        vals = [c["value"] for c in f.cells]
+        failing.append((f.rule, inst, vals[:len(inst.lhs)], vals[len(inst.lhs):]))
+    if not failing:
+        return []
+    v = _variant(rep)
+    variant = SINGLE if v == VARIANT_SINGLE else SPLIT if v == VARIANT_SPLIT else None
+    likely = locate(failing, variant)
+    unique = {d["cell"]: d for d in likely if d["unique"]}
+    for f in fs:
+        for c in f.cells:
+            if c["cell"] in unique and f.status == VIOLATED:
+                f.likely = unique[c["cell"]]
+    return likely

@@ -1,0 +1,212 @@
+"""Canonical reports -> one wide DataFrame keyed by report (and by reading), the batch GX validates.
+
+Columns:
+  ``report``, ``reading``      the report's position in the batch and the reading of its ambiguous rows
+  ``m_*``                      report-level facts (generation codes, table statuses, layout variant, ...)
+  ``v:<cell>``                 the value arithmetic uses (blank, "-", "/" read as 0, as printed)
+  ``a:<cell>``                 the cell is available (table present, row printed and complete, value parsed)
+  ``b:<cell>``                 the cell was printed blank (or "-", "—", "/", "无")
+  ``f:<cell>``                 the parser flagged a double sign ("--253")
+
+A report whose table 三 has rows with several readings of run-together digits gets one frame row per
+combination of readings, so every rule is evaluated under every remaining reading.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from expectations.cells import all_cells, cell_index
+from parsers.layout import GEN_2019, GEN_2021, GEN_PRE2019
+from parsers.model import MISSING, PRESENT, UNREADABLE, Cell, Report
+
+GEN_CODES = {GEN_2019: 1, GEN_2021: 2, GEN_PRE2019: 3}
+STATUS_CODES = {PRESENT: 0, MISSING: 1, UNREADABLE: 2}
+VARIANT_NONE, VARIANT_SINGLE, VARIANT_SPLIT = 0, 1, 2
+MAX_READINGS = 64  # combinations of ambiguous rows evaluated per report
+
+META = ("m_gen", "m_ygen", "m_t2gen", "m_variant", "m_st_table2", "m_st_table3", "m_st_table4",
+        "m_note", "m_t2extra", "m_fmt_applicable")
+
+
+def value_columns() -> list[str]:
+    return [f"v:{c.id}" for c in all_cells()]
+
+
+def year_generation(year: int | None) -> int:
+    if year is None:
+        return 0
+    if year < 2019:
+        return GEN_CODES[GEN_PRE2019]
+    return GEN_CODES[GEN_2019] if year <= 2020 else GEN_CODES[GEN_2021]
+
+
+@dataclass(slots=True)
+class FrameIndex:
+    """What the frame does not carry: for each report, the meaning of each reading."""
+
+    first_row: list[int] = field(default_factory=list)  # first frame row of each report
+    readings: list[list[dict[str, dict[str, int]]]] = field(default_factory=list)  # per report, per reading
+    truncated: list[bool] = field(default_factory=list)  # more combinations than MAX_READINGS
+
+
+def _variant(rep: Report) -> int:
+    rows = rep.table3.rows
+    if any(k in rows for k in ("R_OTHER_1", "R_OTHER_2", "R_OTHER_3")):
+        return VARIANT_SPLIT
+    if "R_OTHER" in rows:
+        return VARIANT_SINGLE
+    if rep.table3.status != PRESENT:
+        return VARIANT_NONE
+    return VARIANT_SINGLE if rep.format == GEN_2019 else VARIANT_SPLIT
+
+
+def _reading_combos(rep: Report) -> tuple[list[dict[str, dict[str, int]]], bool]:
+    """Each element maps a source ("t3.<row>" or "t4") to the column->value reading used."""
+    choices: list[list[tuple[str, dict[str, int]]]] = []
+    if rep.table3.status == PRESENT:
+        for key, row in rep.table3.rows.items():
+            if row.ambiguous:
+                choices.append([(f"t3.{key}", dict(r)) for r in row.readings])
+    if rep.table4.status == PRESENT and len(rep.table4.readings) > 1:
+        choices.append([("t4", dict(r)) for r in rep.table4.readings])
+    if not choices:
+        return [{}], False
+    combos = list(itertools.islice(itertools.product(*choices), MAX_READINGS + 1))
+    truncated = len(combos) > MAX_READINGS
+    return [dict(c) for c in combos[:MAX_READINGS]], truncated
+
+
+def _put(idx: int, c: Cell | None, V: np.ndarray, A: np.ndarray, B: np.ndarray, F: np.ndarray, i: int) -> None:
+    if c is None or "unparsable" in c.flags:
+        return
+    A[i, idx] = True
+    if c.value is None:
+        B[i, idx] = True
+    else:
+        V[i, idx] = float(c.value)
+    if "double_sign" in c.flags:
+        F[i, idx] = True
+
+
+def reports_to_frame(reports: list[Report]) -> tuple[pd.DataFrame, FrameIndex]:
+    cidx = cell_index()
+    ncell = len(cidx)
+    index = FrameIndex()
+    combos_all = []
+    n = 0
+    for rep in reports:
+        combos, trunc = _reading_combos(rep)
+        index.first_row.append(n)
+        index.readings.append(combos)
+        index.truncated.append(trunc)
+        combos_all.append(combos)
+        n += len(combos)
+    V = np.zeros((n, ncell), dtype=np.float64)
+    A = np.zeros((n, ncell), dtype=bool)
+    B = np.zeros((n, ncell), dtype=bool)
+    F = np.zeros((n, ncell), dtype=bool)
+    meta = np.zeros((n, len(META)), dtype=np.int16)
+    rep_col = np.zeros(n, dtype=np.int32)
+    reading_col = np.zeros(n, dtype=np.int16)
+
+    for k, rep in enumerate(reports):
+        i0 = index.first_row[k]
+        i = i0
+        # base row: every printed cell
+        t3, t4, t2 = rep.table3, rep.table4, rep.table2
+        if t3.status == PRESENT:
+            for rkey, row in t3.rows.items():
+                if row.incomplete:
+                    continue
+                for ckey, c in row.cells.items():
+                    idx = cidx.get(f"t3.{rkey}.{ckey}")
+                    if idx is not None:
+                        _put(idx, c, V, A, B, F, i)
+        if t4.status == PRESENT and not t4.incomplete:
+            for key, c in t4.cells.items():
+                idx = cidx.get(f"t4.{key}")
+                if idx is not None:
+                    _put(idx, c, V, A, B, F, i)
+        if t2.status == PRESENT:
+            for rkey, cols in t2.rows.items():
+                for ckey, c in cols.items():
+                    idx = cidx.get(f"t2.{rkey}.{ckey}")
+                    if idx is not None:
+                        _put(idx, c, V, A, B, F, i)
+        ygen = year_generation(rep.year)
+        fmt_app = 0 if (ygen == GEN_CODES[GEN_PRE2019] or rep.format == GEN_PRE2019) else 1
+        meta[i] = (GEN_CODES.get(rep.format, 0), ygen, GEN_CODES.get(t2.generation or "", 0), _variant(rep),
+                   STATUS_CODES.get(t2.status, 1), STATUS_CODES.get(t3.status, 1), STATUS_CODES.get(t4.status, 1),
+                   1 if t3.has_note else 0, len(t2.extra_rows), fmt_app)
+        rep_col[i] = k
+        combos = combos_all[k]
+        # further readings: copy the base row, then apply each reading's values
+        for j in range(1, len(combos)):
+            r = i0 + j
+            V[r], A[r], B[r], F[r], meta[r] = V[i0], A[i0], B[i0], F[i0], meta[i0]
+            rep_col[r] = k
+            reading_col[r] = j
+        for j, combo in enumerate(combos):
+            r = i0 + j
+            for src, reading in combo.items():
+                for ckey, val in reading.items():
+                    idx = cidx.get(f"{src}.{ckey}" if src != "t4" else f"t4.{ckey}")
+                    if idx is not None:
+                        V[r, idx] = float(val)
+                        A[r, idx] = True
+                        B[r, idx] = False
+
+    names = [c.id for c in all_cells()]
+    parts = [
+        pd.DataFrame({"report": rep_col, "reading": reading_col}),
+        pd.DataFrame(meta, columns=list(META)),
+        pd.DataFrame(V, columns=[f"v:{x}" for x in names]),
+        pd.DataFrame(A, columns=[f"a:{x}" for x in names]),
+        pd.DataFrame(B, columns=[f"b:{x}" for x in names]),
+        pd.DataFrame(F, columns=[f"f:{x}" for x in names]),
+    ]
+    return pd.concat(parts, axis=1), index
+
+
+@dataclass(frozen=True, slots=True)
+class FrameArrays:
+    """The frame as numpy arrays (what the GX metrics compute on)."""
+
+    report: np.ndarray
+    V: np.ndarray
+    A: np.ndarray
+    B: np.ndarray
+    F: np.ndarray
+    meta: dict[str, np.ndarray]
+    starts: np.ndarray  # first row of each report present in the frame
+    report_ids: np.ndarray  # the report number of each start
+
+
+_CACHE: dict[str, object] = {}
+
+
+def frame_arrays(df: pd.DataFrame) -> FrameArrays:
+    """Arrays of ``df`` (cached for the frame object currently being validated)."""
+    if _CACHE.get("df") is df:
+        return _CACHE["arrays"]  # type: ignore[return-value]
+    names = [c.id for c in all_cells()]
+    rep = df["report"].to_numpy()
+    change = np.flatnonzero(np.r_[True, rep[1:] != rep[:-1]]) if len(rep) else np.zeros(0, dtype=np.int64)
+    arrays = FrameArrays(
+        report=rep,
+        V=df[[f"v:{x}" for x in names]].to_numpy(dtype=np.float64),
+        A=df[[f"a:{x}" for x in names]].to_numpy(dtype=bool),
+        B=df[[f"b:{x}" for x in names]].to_numpy(dtype=bool),
+        F=df[[f"f:{x}" for x in names]].to_numpy(dtype=bool),
+        meta={m: df[m].to_numpy() for m in META},
+        starts=change,
+        report_ids=rep[change] if len(rep) else rep,
+    )
+    _CACHE["df"] = df
+    _CACHE["arrays"] = arrays
+    return arrays

@@ -1,0 +1,269 @@
+"""Rule instances: where exactly a rule applies (per column, per row, per cell), as data.
+
+Each catalogue entry names an instance generator here. An instance is one concrete check, e.g. T3-ROW
+on row （一）予以公开, or T3-BAL in column 自然人. Instances are static (the same for every report);
+whether one applies to a report depends on the report's layout variant (table 三 （六） as one row or
+three sub-rows) and, for table 二, on the generation its blocks were printed in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+
+from expectations.cells import T3_ROW_KEYS, cell, t3_row_short, t3_row_short_en
+from parsers.layout import (
+    T2_ROW_LABELS,
+    T2_ROW_LABELS_EN,
+    T3_APPL,
+    T3_COL_LABELS,
+    T3_COL_LABELS_EN,
+    T3_COLS,
+    T4_KEYS,
+    T4_LABELS,
+    T4_LABELS_EN,
+    t3_result_rows,
+)
+
+SPLIT, SINGLE = "split", "single"
+OTHER_SPLIT = ("R_OTHER_1", "R_OTHER_2", "R_OTHER_3")
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    cell: str  # cell id
+    label: str  # label in this instance's context (a column name for a row rule, a row name for a column rule)
+    label_en: str
+    coef: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class Instance:
+    key: str  # stable within the rule, e.g. "R_OPEN" or "TOT" or "TOT:split"
+    table: str
+    row: str | None
+    column: str | None
+    where: str
+    where_en: str
+    op: str  # eq | le | zero | domain | blank | flag | report
+    lhs: tuple[Term, ...] = ()
+    rhs: tuple[Term, ...] = ()
+    variant: str | None = None  # table 三 （六） layout this instance needs
+    t2gen: str | None = None  # table 二 block generation this instance needs
+    target: str | None = None  # the cell a finding points at
+    param: str | None = None  # report-level check selector
+
+    @property
+    def cells(self) -> tuple[str, ...]:
+        return tuple(t.cell for t in (*self.lhs, *self.rhs))
+
+
+def _t3(row: str, col: str, by: str) -> Term:
+    """A table 三 term labelled by its row (``by="row"``) or its column (``by="col"``)."""
+    if by == "row":
+        return Term(f"t3.{row}.{col}", t3_row_short(row), t3_row_short_en(row))
+    return Term(f"t3.{row}.{col}", T3_COL_LABELS[col], T3_COL_LABELS_EN[col])
+
+
+def _col_where(col: str) -> tuple[str, str]:
+    return T3_COL_LABELS[col], T3_COL_LABELS_EN[col]
+
+
+def t3_balance() -> tuple[Instance, ...]:
+    out = []
+    for c in T3_COLS:
+        w, we = _col_where(c)
+        out.append(Instance(c, "table3", None, c, w, we, "eq",
+                            (_t3("NEW", c, "row"), _t3("CARRY", c, "row")),
+                            (_t3("R_TOTAL", c, "row"), _t3("FWD", c, "row")), target=f"t3.R_TOTAL.{c}"))
+    return tuple(out)
+
+
+def t3_results() -> tuple[Instance, ...]:
+    out = []
+    for variant, present in ((SPLIT, set(OTHER_SPLIT)), (SINGLE, {"R_OTHER"})):
+        rows = t3_result_rows(present)
+        for c in T3_COLS:
+            w, we = _col_where(c)
+            out.append(Instance(f"{c}:{variant}", "table3", "R_TOTAL", c, w, we, "eq",
+                                (_t3("R_TOTAL", c, "row"),), tuple(_t3(r, c, "row") for r in rows),
+                                variant=variant, target=f"t3.R_TOTAL.{c}"))
+    return tuple(out)
+
+
+def t3_row_totals() -> tuple[Instance, ...]:
+    out = []
+    for r in T3_ROW_KEYS:
+        variant = SINGLE if r == "R_OTHER" else SPLIT if r in OTHER_SPLIT else None
+        out.append(Instance(r, "table3", r, "TOT", t3_row_short(r), t3_row_short_en(r), "eq",
+                            (_t3(r, "TOT", "col"),), tuple(_t3(r, c, "col") for c in T3_APPL),
+                            variant=variant, target=f"t3.{r}.TOT"))
+    return tuple(out)
+
+
+def t3_bounds() -> tuple[Instance, ...]:
+    out = []
+    for part in ("R_TOTAL", "FWD"):
+        for c in T3_COLS:
+            w, we = _col_where(c)
+            out.append(Instance(f"{part}:{c}", "table3", part, c, w, we, "le", (_t3(part, c, "row"),),
+                                (_t3("NEW", c, "row"), _t3("CARRY", c, "row")), target=f"t3.{part}.{c}"))
+    return tuple(out)
+
+
+def t3_zero() -> tuple[Instance, ...]:
+    """lhs: the cells whose sum being 0 triggers the rule; rhs: the cells that must then be 0."""
+    must = [k for k in T3_ROW_KEYS if k.startswith("R_")] + ["FWD"]
+    out = []
+    for c in T3_COLS:
+        w, we = _col_where(c)
+        out.append(Instance(c, "table3", None, c, w, we, "zero",
+                            (_t3("NEW", c, "row"), _t3("CARRY", c, "row")),
+                            tuple(_t3(r, c, "row") for r in must)))
+    return tuple(out)
+
+
+def t3_heur_fwd() -> tuple[Instance, ...]:
+    return (Instance("TOT", "table3", "FWD", "TOT", "总计", "total", "le", (_t3("FWD", "TOT", "row"),),
+                     (_t3("NEW", "TOT", "row"),), target="t3.FWD.TOT"),)
+
+
+def t3_heur_other() -> tuple[Instance, ...]:
+    total = Term("t3.R_TOTAL.TOT", "20% ×（七）总计", "20 % × results total", 0.2)
+    return (
+        Instance("TOT:single", "table3", "R_OTHER", "TOT", "总计", "total", "le",
+                 (_t3("R_OTHER", "TOT", "row"),), (total,), variant=SINGLE, target="t3.R_OTHER.TOT"),
+        Instance("TOT:split", "table3", "R_OTHER_3", "TOT", "总计", "total", "le",
+                 (_t3("R_OTHER_3", "TOT", "row"),), (total,), variant=SPLIT, target="t3.R_OTHER_3.TOT"),
+    )
+
+
+def _t4_sum(group: str) -> tuple[Instance, ...]:
+    parts = [f"{group}_{o}" for o in ("MAINTAIN", "CORRECT", "OTHER", "PENDING")]
+    total = f"{group}_TOTAL"
+    assert total in T4_KEYS and all(p in T4_KEYS for p in parts)
+    gl, gle = T4_LABELS[total].rsplit("·", 1)[0], T4_LABELS_EN[total].rsplit(" ", 1)[0]
+    return (Instance(group, "table4", None, total, f"「{gl}」", gle, "eq",
+                     (Term(f"t4.{total}", T4_LABELS[total].split("·")[-1], "total"),),
+                     tuple(Term(f"t4.{k}", T4_LABELS[k].split("·")[-1], T4_LABELS_EN[k].rsplit(" ", 1)[-1])
+                           for k in parts), target=f"t4.{total}"),)
+
+
+def t4_sum_rev() -> tuple[Instance, ...]:
+    return _t4_sum("REV")
+
+
+def t4_sum_litd() -> tuple[Instance, ...]:
+    return _t4_sum("LIT_D")
+
+
+def t4_sum_litr() -> tuple[Instance, ...]:
+    return _t4_sum("LIT_R")
+
+
+def _t2(row: str, col: str) -> Term:
+    c = cell(f"t2.{row}.{col}")
+    from parsers.layout import T2_COL_LABELS, T2_COL_LABELS_EN
+
+    return Term(c.id, T2_COL_LABELS[col], T2_COL_LABELS_EN[col])
+
+
+def _t2_le(rows: tuple[str, ...], small: str, big: str, gen: str) -> tuple[Instance, ...]:
+    return tuple(Instance(r, "table2", r, small, T2_ROW_LABELS[r], T2_ROW_LABELS_EN[r], "le",
+                          (_t2(r, small),), (_t2(r, big),), t2gen=gen, target=f"t2.{r}.{small}")
+                 for r in rows)
+
+
+def t2_19_pub_le_tot() -> tuple[Instance, ...]:
+    return _t2_le(("REG", "NORM"), "PUBLISHED", "TOTAL", "2019")
+
+
+def t2_19_new() -> tuple[Instance, ...]:
+    return _t2_le(("REG", "NORM"), "PUBLISHED", "MADE", "2019")
+
+
+def t2_21_valid_ge_new() -> tuple[Instance, ...]:
+    return _t2_le(("REG", "NORM"), "ISSUED", "VALID", "2021")
+
+
+def t2_items_nonneg() -> tuple[Instance, ...]:
+    """0 ≤ PREV + CHANGE, written as an empty left side."""
+    return tuple(Instance(r, "table2", r, "CHANGE", T2_ROW_LABELS[r], T2_ROW_LABELS_EN[r], "le", (),
+                          (_t2(r, "PREV"), _t2(r, "CHANGE")), t2gen="2019", target=f"t2.{r}.CHANGE")
+                 for r in ("LICENSE", "SERVICE", "PENALTY", "COERCION", "FEE"))
+
+
+def _cell_instances(kinds: tuple[str, ...], op: str, only_col: str | None = None) -> tuple[Instance, ...]:
+    from expectations.cells import all_cells
+
+    out = []
+    for c in all_cells():
+        if c.kind not in kinds or (only_col and c.col != only_col):
+            continue
+        out.append(Instance(c.id, c.table, c.row, c.col, c.label, c.label_en, op,
+                            (Term(c.id, c.label, c.label_en),), target=c.id))
+    return tuple(out)
+
+
+def gen_int_cells() -> tuple[Instance, ...]:
+    return _cell_instances(("count",), "domain")
+
+
+def gen_amount_cells() -> tuple[Instance, ...]:
+    return _cell_instances(("amount",), "domain")
+
+
+def gen_signed_cells() -> tuple[Instance, ...]:
+    return _cell_instances(("signed",), "flag")
+
+
+def gen_blank_totals() -> tuple[Instance, ...]:
+    """The total cells of T3-ROW, T3-RES and T4-SUM-*: blank while their parts are not all 0."""
+    out = []
+    for inst in (*t3_row_totals(), *t3_results(), *t4_sum_rev(), *t4_sum_litd(), *t4_sum_litr()):
+        c = cell(inst.lhs[0].cell)
+        out.append(Instance(f"{inst.lhs[0].cell}:{inst.variant or ''}", inst.table, c.row, c.col, c.label,
+                            c.label_en, "blank", inst.lhs, inst.rhs, variant=inst.variant,
+                            target=inst.lhs[0].cell))
+    return tuple(out)
+
+
+def fmt_tables() -> tuple[Instance, ...]:
+    return tuple(Instance(t, "report", None, None, lab, lab_en, "report", param=f"table:{t}")
+                 for t, lab, lab_en in (("table2", "表二", "Table 二"), ("table3", "表三", "Table 三"),
+                                        ("table4", "表四", "Table 四")))
+
+
+def fmt_gen() -> tuple[Instance, ...]:
+    return (Instance("format", "report", None, None, "格式版本", "format generation", "report", param="gen"),)
+
+
+def t3_fmt_split() -> tuple[Instance, ...]:
+    return (Instance("R_OTHER", "table3", "R_OTHER", None, "（六）其他处理", "(6) other handling", "report",
+                     param="split"),)
+
+
+def fmt_note() -> tuple[Instance, ...]:
+    return (Instance("note", "table3", None, None, "勾稽关系说明", "arithmetic note", "report", param="note"),)
+
+
+def t2_localrow() -> tuple[Instance, ...]:
+    return (Instance("extra", "table2", None, None, "本地行", "local rows", "report", param="localrow"),)
+
+
+GENERATORS: dict[str, Callable[[], tuple[Instance, ...]]] = {
+    f.__name__: f
+    for f in (t3_balance, t3_results, t3_row_totals, t3_bounds, t3_zero, t3_heur_fwd, t3_heur_other,
+              t4_sum_rev, t4_sum_litd, t4_sum_litr, t2_19_pub_le_tot, t2_19_new, t2_21_valid_ge_new,
+              t2_items_nonneg, gen_int_cells, gen_amount_cells, gen_signed_cells, gen_blank_totals,
+              fmt_tables, fmt_gen, t3_fmt_split, fmt_note, t2_localrow)
+}
+
+
+@cache
+def instances_for(generator: str) -> tuple[Instance, ...]:
+    try:
+        return GENERATORS[generator]()
+    except KeyError:
+        raise KeyError(f"unknown instance generator {generator!r} (see expectations/instances.py)") from None

@@ -1,0 +1,105 @@
+"""nianbao check PATH... [--json] [--docs DIR]: run the statutory rules (GX suites) over reports.
+
+Prints, per report, the failing cells (rule, cell, printed and expected values, the likely wrong cell)
+and what could not be checked. ``--json`` prints one object ``{"reports": [...], "findings": [...],
+"summary": [...]}``. ``--docs DIR`` writes GX Data Docs of the failing reports (DIR/index.html).
+
+Exit status: 1 when any finding of severity ``fail`` exists, 0 when none, 2 when an input could not be
+read (the readable inputs are still checked and printed; 2 wins over 1).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import defaultdict
+
+from flows.inputs import parse_inputs
+
+HELP = "check reports against the statutory arithmetic (Great Expectations suites)"
+
+_TABLES = {"table2": "表二", "table3": "表三", "table4": "表四"}
+
+
+def register(p: argparse.ArgumentParser) -> None:
+    p.add_argument("paths", nargs="+", metavar="PATH", help="report files or folders")
+    p.add_argument("--json", action="store_true", help='print {"reports": [...], "findings": [...]} as JSON')
+    p.add_argument("--docs", metavar="DIR", help="write Data Docs of the failing reports to DIR")
+    p.add_argument("--lang", choices=("zh", "en", "both"), default="both", help="message language (text output)")
+    p.add_argument("--all", action="store_true", help="text output: also list passing reports")
+
+
+def run(args: argparse.Namespace) -> int:
+    reports, errors = parse_inputs(args.paths)
+    from expectations import build_data_docs, check_reports  # imports GX (slow): only when checking
+
+    result = check_reports(reports)
+    index = build_data_docs(result, args.docs) if args.docs else None
+    if args.json:
+        doc = result.to_json()
+        doc["errors"] = [{"source": e.source, "reason": e.reason} for e in errors]
+        if index is not None:
+            doc["docs"] = str(index)
+        json.dump(doc, sys.stdout, ensure_ascii=False, indent=1, default=str)
+        sys.stdout.write("\n")
+    else:
+        print(render_text(result, lang=args.lang, show_all=args.all))
+        if index is not None:
+            print(f"Data Docs: {index}")
+    for e in errors:
+        print(f"error: {e}", file=sys.stderr)
+    if errors:
+        return 2
+    return result.exit_code()
+
+
+def _msg(f, lang: str) -> str:
+    if lang == "zh":
+        return f.message_zh
+    if lang == "en":
+        return f.message_en
+    return f"{f.message_zh}\n        {f.message_en}"
+
+
+def render_text(result, lang: str = "both", show_all: bool = False) -> str:
+    """The readable report: grouped by report, failing cells first, then what was not checked."""
+    by_report = defaultdict(list)
+    for f in result.findings:
+        by_report[f.report_id].append(f)
+    out: list[str] = []
+    for rr in result.report_results:
+        if rr.status == "pass" and not show_all:
+            continue
+        fs = by_report.get(rr.report_id, [])
+        tables = "  ".join(f"{_TABLES[t]} {v['status']}/{v['check']}" for t, v in rr.tables.items())
+        out.append(f"{rr.status.upper():<12} {rr.source} #{rr.report_index}  {rr.body or '?'}  {rr.year or '?'}"
+                   f"  format {rr.format}")
+        out.append(f"    tables: {tables}")
+        for d in rr.likely_cells:
+            if d.get("unique"):
+                out.append(f"    likely wrong cell: {d['label']} printed {d['printed']:g}, likely {d['value']}"
+                           f"  ({', '.join(d['rules'])})")
+        not_checked: dict[str, list[str]] = defaultdict(list)
+        for f in fs:
+            if f.status == "not_checked":
+                reason = f.message_zh.split("：", 1)[-1] + " / " + f.message_en.split(": ", 1)[-1]
+                not_checked[reason].append(f.rule)
+        for reason, rules in not_checked.items():
+            out.append(f"  - not checked: {reason}\n        rules: {', '.join(sorted(rules))}")
+        for f in sorted((f for f in fs if f.status != "not_checked"),
+                        key=lambda f: (f.status != "violated", {"fail": 0, "warn": 1, "info": 2}[f.severity], f.rule)):
+            where = ""
+            target = next((c for c in f.cells if c.get("row") == f.row and c.get("column") == f.column), None)
+            if target and target.get("prov"):
+                p = target["prov"]
+                where = "  [" + ", ".join(f"{k} {v}" for k, v in p.items() if k in ("line", "page", "table", "row",
+                                                                                 "col")) + "]"
+            out.append(f"  - {f.severity}/{f.status} {f.rule}{where}: {_msg(f, lang)}")
+    n = len(result.report_results)
+    fails = sum(1 for r in result.report_results if r.status == "fail")
+    passing = sum(1 for r in result.report_results if r.status == "pass")
+    nf = sum(1 for f in result.findings if f.is_failure)
+    out.append(f"{n} report(s): {fails} failing, {passing} passing, {n - fails - passing} other "
+               f"(warn / unverifiable / not checked); {nf} fail finding(s)")
+    return "\n".join(out)

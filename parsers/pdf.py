@@ -1,0 +1,409 @@
+"""PDF reports: pdfplumber text and ruled tables into ``Line``s, then the shared assembler.
+
+``pdf_to_lines`` produces narrative paragraphs (one Fragment each, in reading order, headings on
+their own line) and one structured Line per table row (one Fragment per printed cell, blanks kept,
+merged-cell continuations not repeated). Every Fragment carries the page and bounding box it was
+read from, so a failing cell can be cropped from the page (``parsers.pdf_crop``).
+
+Files that cannot be read raise ``ParseError`` (corrupt, encrypted with a password, too many pages,
+too slow). Files that open but whose text cannot be trusted (fonts without a ToUnicode map, image
+scans) give a report whose tables are ``unreadable`` with the reason, never numbers.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import time
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from parsers.lines import Fragment, Line, parse_number
+from parsers.model import UNREADABLE, ParseError, ParseNote, Provenance, Report
+from parsers.pdf_borderless import BorderlessRow, borderless_tables, split_words
+from parsers.pdf_tables import PdfCell, PdfTable, find_ruled_tables
+from parsers.pdf_text import (
+    Paragraph,
+    TextLine,
+    body_margins,
+    fragment_text,
+    is_page_furniture,
+    lines_to_paragraphs,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PdfSettings:
+    """Limits and options of the PDF reader."""
+
+    max_pages: int = 400
+    max_seconds: float = 120.0
+    max_bytes: int = 200 * 1024 * 1024
+    # Share of characters that may be "(cid:N)" glyph ids before the text is declared unreadable.
+    max_cid_share: float = 0.01
+    # Fewer non-blank characters per page than this (on average) means there is no text layer.
+    min_chars_per_page: float = 20.0
+    ocr: bool = field(default_factory=lambda: os.environ.get("NIANBAO_PDF_OCR", "") not in ("", "0"))
+    ocr_lang: str = "chi_sim"
+    ocr_dpi: int = 300
+
+    def __post_init__(self) -> None:
+        if self.max_pages < 1 or self.max_seconds <= 0 or self.max_bytes < 1:
+            raise ValueError("PdfSettings limits must be positive")
+        if not 0 <= self.max_cid_share <= 1:
+            raise ValueError("max_cid_share must be between 0 and 1")
+
+
+DEFAULT_SETTINGS = PdfSettings()
+
+
+@dataclass(slots=True)
+class PdfExtraction:
+    lines: list[Line]
+    pages: int
+    unreadable: str | None = None  # reason the text layer cannot be trusted
+    ocr: bool = False  # the lines come from OCR
+    notes: list[str] = field(default_factory=list)
+
+
+class _Deadline:
+    def __init__(self, source: str, seconds: float):
+        self.source = source
+        self.seconds = seconds
+        self.t0 = time.monotonic()
+
+    def check(self, where: str) -> None:
+        if time.monotonic() - self.t0 > self.seconds:
+            raise ParseError(self.source, f"PDF took longer than the {self.seconds:g} s limit ({where})")
+
+
+# ------------------------------------------------------------------ public API
+def pdf_to_lines(data: bytes, source: str, settings: PdfSettings = DEFAULT_SETTINGS) -> list[Line]:
+    """The Lines of a PDF report (empty when its text layer is unreadable)."""
+    return extract_pdf(data, source, settings).lines
+
+
+def parse_pdf(data: bytes, source: str, settings: PdfSettings = DEFAULT_SETTINGS) -> list[Report]:
+    """Parse a PDF into reports. Raises ParseError for files that cannot be opened or read at all."""
+    from parsers.assemble import lines_to_reports
+
+    ex = extract_pdf(data, source, settings)
+    if ex.unreadable and not ex.lines:
+        return [unreadable_report(source, ex.unreadable)]
+    reports = lines_to_reports(ex.lines, source, "pdf")
+    if ex.ocr:
+        reports = [_mark_ocr(r, ex.unreadable or "") for r in reports]
+    return reports
+
+
+def unreadable_report(source: str, reason: str) -> Report:
+    """A report whose three tables are ``unreadable`` with ``reason``: it can never pass a rule."""
+    rep = Report(source=source, source_kind="pdf")
+    for t in (rep.table2, rep.table3, rep.table4):
+        t.status = UNREADABLE
+        t.reason = reason
+    rep.notes.append(ParseNote(code="pdf_unreadable", message=reason))
+    return rep
+
+
+def _mark_ocr(rep: Report, why: str) -> Report:
+    """Flag every cell of an OCR'd report as low-confidence OCR text."""
+    def fix(c: Any) -> Any:
+        return replace(c, flags=c.flags | {"ocr"})
+
+    for row in rep.table3.rows.values():
+        row.cells = {k: fix(c) for k, c in row.cells.items()}
+    rep.table4.cells = {k: fix(c) for k, c in rep.table4.cells.items()}
+    rep.table2.rows = {r: {k: fix(c) for k, c in cols.items()} for r, cols in rep.table2.rows.items()}
+    rep.notes.append(ParseNote(code="ocr", message=f"text read by OCR ({why}); every cell is low-confidence"))
+    return rep
+
+
+# ------------------------------------------------------------------ extraction
+def extract_pdf(data: bytes, source: str, settings: PdfSettings = DEFAULT_SETTINGS) -> PdfExtraction:
+    """Open the PDF within the limits and turn its pages into Lines."""
+    import pdfplumber
+
+    if len(data) > settings.max_bytes:
+        raise ParseError(source, f"PDF is {len(data) / 1e6:.0f} MB, over the {settings.max_bytes / 1e6:.0f} MB limit")
+    deadline = _Deadline(source, settings.max_seconds)
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data), password="")
+    except Exception as e:  # pdfplumber wraps pdfminer's many error types in PdfminerException
+        raise ParseError(source, _open_error(e)) from e
+    try:
+        try:
+            n = len(pdf.pages)
+        except Exception as e:
+            raise ParseError(source, f"PDF page tree is damaged ({type(e).__name__}: {e})") from e
+        if n == 0:
+            raise ParseError(source, "PDF has no pages")
+        if n > settings.max_pages:
+            raise ParseError(source, f"PDF has {n} pages, over the {settings.max_pages}-page limit")
+        return _extract_pages(pdf, n, source, settings, deadline, data)
+    finally:
+        pdf.close()
+
+
+def _open_error(e: BaseException) -> str:
+    """A clear reason for a PDF that does not open, looking through pdfplumber's wrapper."""
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+
+    chain: list[BaseException] = []
+    cur: BaseException | None = e
+    while cur is not None and len(chain) < 5:
+        chain.append(cur)
+        inner = cur.args[0] if cur.args and isinstance(cur.args[0], BaseException) else None
+        cur = inner or cur.__cause__ or cur.__context__
+    if any(isinstance(x, PDFPasswordIncorrect) for x in chain):
+        return "PDF is encrypted and needs a password to open"
+    if any(isinstance(x, PDFEncryptionError) for x in chain):
+        return f"PDF uses an unsupported encryption ({chain[-1]})"
+    last = chain[-1]
+    return f"PDF is damaged or not a PDF ({type(last).__name__}: {last})"
+
+
+@dataclass(slots=True)
+class _PageContent:
+    page: int
+    height: float
+    text_lines: list[TextLine]
+    tables: list[PdfTable]
+    rows: list[BorderlessRow] = field(default_factory=list)
+
+
+def _extract_pages(pdf: Any, n: int, source: str, settings: PdfSettings, deadline: _Deadline,
+                   data: bytes) -> PdfExtraction:
+    contents: list[_PageContent] = []
+    total_chars = 0
+    cid_chars = 0
+    pua_chars = 0
+    carry: list[tuple[float, float]] | None = None  # columns of a borderless table running on
+    for i in range(n):
+        deadline.check(f"page {i + 1} of {n}")
+        try:
+            page = pdf.pages[i]
+            chars = [c for c in page.chars if not c["text"].isspace()]
+        except ParseError:
+            raise
+        except Exception as e:
+            raise ParseError(source, f"PDF page {i + 1} is damaged ({type(e).__name__}: {e})") from e
+        total_chars += len(chars)
+        cid_chars += sum(1 for c in chars if c["text"].startswith("(cid:"))
+        pua_chars += sum(1 for c in chars if len(c["text"]) == 1 and 0xE000 <= ord(c["text"]) <= 0xF8FF)
+        try:
+            tables = find_ruled_tables(page, i + 1)
+            lines, rows, carry = borderless_tables(_text_lines(page, i + 1, tables, chars), carry)
+        except Exception as e:
+            raise ParseError(source, f"PDF page {i + 1} could not be read ({type(e).__name__}: {e})") from e
+        contents.append(_PageContent(i + 1, float(page.height), lines, tables, rows))
+        page.close()
+    reason = _unreadable_reason(total_chars, cid_chars, pua_chars, n, settings)
+    if reason:
+        if settings.ocr:
+            from parsers.pdf_ocr import ocr_available, ocr_pdf_lines
+
+            if ocr_available(settings.ocr_lang):
+                lines = ocr_pdf_lines(data, source, settings, deadline.check)
+                if lines:
+                    return PdfExtraction(lines=lines, pages=n, unreadable=reason, ocr=True)
+        return PdfExtraction(lines=[], pages=n, unreadable=reason)
+    return PdfExtraction(lines=contents_to_lines(contents), pages=n)
+
+
+def _unreadable_reason(total: int, cid: int, pua: int, pages: int, s: PdfSettings) -> str | None:
+    if total < s.min_chars_per_page * pages and total - cid < 200:
+        return ("PDF has no text layer (image-only scan or outlined text); "
+                "its tables cannot be read without OCR")
+    if cid > max(0, s.max_cid_share * total):
+        return (f"PDF fonts have no ToUnicode map: {cid} of {total} characters extract as (cid:N) glyph ids, "
+                "so numbers and labels cannot be read")
+    if pua > 0.05 * total:
+        return f"PDF text uses private-use code points ({pua} of {total} characters); it cannot be read"
+    return None
+
+
+def _inside_any(c: dict[str, Any], boxes: list[tuple[float, float, float, float]]) -> bool:
+    cx = (c["x0"] + c["x1"]) / 2
+    cy = (c["top"] + c["bottom"]) / 2
+    return any(b[0] - 1 <= cx <= b[2] + 1 and b[1] - 1 <= cy <= b[3] + 1 for b in boxes)
+
+
+def _segments(chars: list[dict[str, Any]]) -> tuple[tuple[str, tuple[float, float, float, float]], ...]:
+    """Split a printed line where the gap between characters is wider than two characters.
+
+    Justified prose never has such gaps; the columns of a borderless table do. Numbers and CJK
+    words stay whole, unlike pdfplumber's text strategy.
+    """
+    from parsers.pdf_tables import cell_text
+
+    cs = sorted(chars, key=lambda c: c["x0"])
+    groups: list[list[dict[str, Any]]] = [[cs[0]]]
+    for c in cs[1:]:
+        if c["x0"] - groups[-1][-1]["x1"] > 2.0 * max(c["size"], 1.0):
+            groups.append([c])
+        else:
+            groups[-1].append(c)
+    return tuple((cell_text(g), (min(c["x0"] for c in g), min(c["top"] for c in g), max(c["x1"] for c in g),
+                                 max(c["bottom"] for c in g))) for g in groups)
+
+
+def _text_lines(page: Any, page_no: int, tables: list[PdfTable], chars: list[dict[str, Any]]) -> list[TextLine]:
+    """Running-text lines outside the tables, top to bottom, without page numbers."""
+    from pdfplumber.utils import cluster_objects
+
+    boxes = [t.bbox for t in tables]
+    free = [c for c in chars if not _inside_any(c, boxes) and c.get("upright", True)]
+    out: list[TextLine] = []
+    clusters = cluster_objects(free, lambda c: (c["top"] + c["bottom"]) / 2, 2.5)
+    from parsers.pdf_tables import cell_text
+
+    for cl in clusters:
+        text = cell_text(cl)
+        if not text:
+            continue
+        tl = TextLine(text=text, x0=min(c["x0"] for c in cl), top=min(c["top"] for c in cl),
+                      x1=max(c["x1"] for c in cl), bottom=max(c["bottom"] for c in cl),
+                      size=max(c["size"] for c in cl), page=page_no, segments=_segments(cl),
+                      words=split_words(cl))
+        out.append(tl)
+    out.sort(key=lambda t: (t.top, t.x0))
+    height = float(page.height)
+    return [t for t in out if not (is_page_furniture(t.text) and (t.top > 0.85 * height or t.bottom < 0.15 * height))]
+
+
+# ------------------------------------------------------------------ reading order
+def contents_to_lines(contents: list[_PageContent]) -> list[Line]:
+    """Paragraphs and table rows of every page, in reading order."""
+    all_text = [tl for pc in contents for tl in pc.text_lines]
+    margins = body_margins(all_text)
+    # Interleave text lines and tables by position; remember which text lines follow a table.
+    items: list[tuple[int, float, int, Any]] = []  # (page, top, kind 0=text 1=table 2=row, obj)
+    for pc in contents:
+        items.extend((pc.page, tl.top, 0, tl) for tl in pc.text_lines)
+        items.extend((pc.page, t.bbox[1], 1, t) for t in pc.tables)
+        items.extend((pc.page, r.top, 2, r) for r in pc.rows)
+    items.sort(key=lambda x: (x[0], x[1], x[2]))
+    out: list[Line] = []
+    pending: list[TextLine] = []
+    table_idx = -1
+    header: list[tuple[str, ...]] = []
+    last_table: PdfTable | None = None
+    last_block: tuple[int, int] | None = None  # (page, block) of the borderless row just emitted
+    text_since_table = True
+
+    def flush() -> None:
+        if pending:
+            for para in lines_to_paragraphs(pending, margins, set()):
+                out.append(_paragraph_line(para))
+            pending.clear()
+
+    for page, _top, kind, obj in items:
+        if kind == 2:
+            flush()
+            block = (page, obj.block)
+            # a block continues the table above when nothing but page furniture came in between
+            continues = last_block is not None and (block == last_block or (
+                not text_since_table and page == last_block[0] + 1))
+            if not continues:
+                table_idx += 1
+            out.append(_borderless_line(obj, page, table_idx))
+            last_block = block
+            last_table = None
+            text_since_table = False
+            continue
+        if kind == 0:
+            if is_page_furniture(obj.text):
+                continue
+            pending.append(obj)
+            text_since_table = True
+            last_block = None
+            continue
+        last_block = None
+        flush()
+        t: PdfTable = obj
+        continues = (last_table is not None and not text_since_table and page == last_table.page + 1)
+        if not continues:
+            table_idx += 1
+            header = _header_rows(t)
+        else:
+            t = _drop_repeated_header(t, header)
+        out.extend(_table_lines(t, table_idx, continuation=continues))
+        last_table = t
+        text_since_table = False
+    flush()
+    return out
+
+
+def _borderless_line(row: BorderlessRow, page: int, table_idx: int) -> Line:
+    frags = tuple(Fragment(text=fragment_text(t), raw=t, prov=Provenance(kind="pdf", table=table_idx, page=page,
+                                                                         bbox=bb, confidence=None))
+                  for t, bb in row.cells)
+    return Line(cells=frags, structured=True, table=table_idx)
+
+
+def _row_key(row: list[PdfCell]) -> tuple[str, ...]:
+    return tuple(fragment_text(c.raw) for c in row)
+
+
+def _header_rows(t: PdfTable) -> list[tuple[str, ...]]:
+    """The leading rows of a table that hold no number: its header."""
+    out = []
+    for row in t.rows[:6]:
+        if any(c.raw.strip() and parse_number(c.raw) is not None for c in row):
+            break
+        out.append(_row_key(row))
+    return out
+
+
+def _drop_repeated_header(t: PdfTable, header: list[tuple[str, ...]]) -> PdfTable:
+    """A continuation that repeats the table's header rows: keep only the new rows."""
+    n = 0
+    while n < len(header) and n < len(t.rows) and _row_key(t.rows[n]) == header[n]:
+        n += 1
+    if n == 0:
+        return t
+    return PdfTable(page=t.page, bbox=t.bbox, rows=t.rows[n:], ruled=t.ruled)
+
+
+def _paragraph_line(para: Paragraph) -> Line:
+    raw = para.raw
+    prov = Provenance(kind="pdf", page=para.page, bbox=para.bbox())
+    return Line(cells=(Fragment(text=fragment_text(raw), raw=raw, prov=prov),), structured=False)
+
+
+def _data_x0(t: PdfTable) -> float | None:
+    """Left edge of the number columns: the leftmost cell holding a number."""
+    xs = [c.bbox[0] for row in t.rows for c in row if c.raw.strip() and parse_number(c.raw) is not None]
+    return min(xs) if xs else None
+
+
+def _table_lines(t: PdfTable, table_idx: int, continuation: bool) -> list[Line]:
+    lines: list[Line] = []
+    data_x0 = _data_x0(t)
+    for ri, row in enumerate(t.rows):
+        cells = list(row)
+        if continuation and ri == 0:
+            # A merged label cell cut by the page break prints as an empty box at the top of the
+            # next page: it continues the span above, it is not a printed blank.
+            while cells and not cells[0].raw.strip() and cells[0].rowspan > 1:
+                cells.pop(0)
+        if data_x0 is not None:
+            # An empty box after a label, still among the label columns (e.g. "（六）其他处理"
+            # printed as one row of a three-level label area), is layout, not a value.
+            kept: list[PdfCell] = []
+            for c in cells:
+                after_label = any(k.raw.strip() and parse_number(k.raw) is None for k in kept)
+                if c.raw.strip() or not after_label or c.bbox[2] > data_x0 + 1:
+                    kept.append(c)
+            cells = kept
+        if len(cells) < 2 and not any(c.raw.strip() for c in cells):
+            continue  # an empty box (a span cut by a page break, a spacer), not a row of values
+        frags = tuple(
+            Fragment(text=fragment_text(c.raw), raw=c.raw,
+                     prov=Provenance(kind="pdf", table=table_idx, row=c.row, col=c.col, page=t.page,
+                                     bbox=c.bbox, confidence=c.confidence))
+            for c in cells
+        )
+        lines.append(Line(cells=frags, structured=True, table=table_idx))
+    return lines

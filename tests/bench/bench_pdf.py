@@ -1,0 +1,117 @@
+"""PDF throughput: pages and reports per second on both cores, and peak memory on a 200-page PDF."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+REAL = ROOT.parent / "shared" / "samples" / "pdf" / "hongze-2024.pdf"
+
+
+def _corpus(n: int) -> list[tuple[str, bytes]]:
+    """n report PDFs: the real five-page report and generated layouts, alternating."""
+    from parsers.pdfgen import LAYOUTS, layout_report, render_pdf
+
+    names = ["rl-ruled", "rl-split", "rl-wrapped", "rl-vertical", "rl-other-one-row"]
+    out: list[tuple[str, bytes]] = []
+    real = REAL.read_bytes() if REAL.exists() else None
+    for i in range(n):
+        if real is not None and i % 2 == 0:
+            out.append((f"real-{i}.pdf", real))
+        else:
+            lay = LAYOUTS[names[i % len(names)]]
+            out.append((f"{lay.name}-{i}.pdf", render_pdf(layout_report(100 + i, lay), lay, cache=False)))
+    return out
+
+
+def _parse_one(item: tuple[str, bytes]) -> tuple[int, int]:
+    import pypdfium2 as pdfium
+
+    from parsers.pdf import parse_pdf
+
+    name, data = item
+    doc = pdfium.PdfDocument(data)
+    pages = len(doc)
+    doc.close()
+    reps = parse_pdf(data, name)
+    return pages, len(reps)
+
+
+def _warm(_: int) -> int:
+    import pdfplumber  # noqa: F401
+
+    import parsers.assemble
+    import parsers.pdf  # noqa: F401
+
+    return os.getpid()
+
+
+def _big_pdf(pages: int) -> bytes:
+    import pikepdf
+
+    src = pikepdf.open(io.BytesIO(REAL.read_bytes()))
+    out = pikepdf.new()
+    while len(out.pages) < pages:
+        for p in src.pages:
+            if len(out.pages) < pages:
+                out.pages.append(p)
+    buf = io.BytesIO()
+    out.save(buf)
+    return buf.getvalue()
+
+
+_MEM_CHILD = """
+import resource, sys, time
+from parsers.pdf import parse_pdf
+data = open(sys.argv[1], 'rb').read()
+base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+t = time.perf_counter()
+reps = parse_pdf(data, 'big.pdf')
+dt = time.perf_counter() - t
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(len(reps), dt, base, peak)
+"""
+
+
+def main() -> None:
+    n = 24
+    corpus = _corpus(n)
+    workers = min(2, os.cpu_count() or 1)
+    with ProcessPoolExecutor(max_workers=workers) as ex:
+        list(ex.map(_warm, range(workers)))
+        t0 = time.perf_counter()
+        results = list(ex.map(_parse_one, corpus))
+        dt = time.perf_counter() - t0
+    pages = sum(p for p, _ in results)
+    reports = sum(r for _, r in results)
+    print(f"pdf: {len(corpus)} files, {pages} pages, {reports} reports in {dt:.2f} s on {workers} processes")
+    print(f"pdf: {pages / dt:.1f} pages/s, {len(corpus) / dt:.2f} reports/s "
+          f"(avg {pages / len(corpus):.1f} pages per report; target >= 2 five-page reports/s)")
+    t0 = time.perf_counter()
+    for item in corpus[:4]:
+        _parse_one(item)
+    one = (time.perf_counter() - t0) / 4
+    print(f"pdf: single process {1 / one:.2f} reports/s")
+    if not REAL.exists():
+        print("pdf: 200-page memory test skipped (real sample missing)")
+        return
+    with tempfile.TemporaryDirectory() as d:
+        big = Path(d) / "big.pdf"
+        big.write_bytes(_big_pdf(200))
+        res = subprocess.run([sys.executable, "-c", _MEM_CHILD, str(big)], capture_output=True, text=True,
+                             cwd=ROOT, timeout=900, check=True)
+        nrep, secs, base, peak = res.stdout.split()
+        print(f"pdf: 200-page PDF ({big.stat().st_size / 1e6:.1f} MB): {nrep} reports in {float(secs):.1f} s "
+              f"({200 / float(secs):.1f} pages/s), peak RSS {int(peak) / 1024:.0f} MB "
+              f"(after imports {int(base) / 1024:.0f} MB)")
+
+
+if __name__ == "__main__":
+    main()

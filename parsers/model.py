@@ -102,6 +102,7 @@ class Row:
     label: str  # as printed ("" when the label was lost)
     cells: dict[str, Cell] = field(default_factory=dict)  # column key -> cell
     label_prov: Provenance | None = None
+    group: str | None = None  # for extra rows: the group whose subtotal this is (R_DENY, R_UNABLE, …)
     placed_by_position: bool = False  # the label was lost; the row was placed by statutory order
     incomplete: bool = False  # fewer cells than columns were printed
     # Run-together digits with several valid splits: every remaining reading, each a column->int map.
@@ -246,7 +247,8 @@ class Report:
             d["table2_extra_rows"] = {r: {c: _jsonable(cell.value) for c, cell in cols.items()}
                                       for r, cols in t2.extra_rows.items()}
         if t3.extra_rows:
-            d["table3_extra_rows"] = [{"label": r.label, "cells": {c: _jsonable(x.value) for c, x in r.cells.items()}}
+            d["table3_extra_rows"] = [{"label": r.label, "group": r.group,
+                                       "cells": {c: _jsonable(x.value) for c, x in r.cells.items()}}
                                       for r in t3.extra_rows]
         if cells:
             d["cells"] = {

@@ -226,7 +226,8 @@ def raw_rows_to_table(rows: list[RawRow], columns: tuple[str, ...], notes: list[
     t = Table3(status=PRESENT, columns=columns)
     n = len(columns)
     for r in rows:
-        row = Row(key=r.key or "", label=r.label, label_prov=r.label_prov, placed_by_position=r.placed_by_position)
+        row = Row(key=r.key or "", label=r.label, label_prov=r.label_prov, placed_by_position=r.placed_by_position,
+                  group=r.group if (r.extra or not r.key) else None)
         vals = list(r.values)
         if len(vals) > n:
             while len(vals) > n and not vals[-1].text:

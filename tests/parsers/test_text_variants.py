@@ -202,3 +202,13 @@ def test_run_together_digits_with_too_many_readings_are_not_checked() -> None:
     row = rep.table3.rows["NEW"]
     assert row.incomplete and not row.readings and not row.cells
     assert any(n.code == "row_unreadable" and n.row == "NEW" for n in rep.notes)
+
+
+def test_group_subtotal_rows_are_kept_apart_with_their_group() -> None:
+    rows = _rows({"R_DENY_1": "1 | 0 | 0 | 0 | 0 | 0 | 1", "R_DENY_4": "2 | 0 | 0 | 0 | 0 | 0 | 2"})
+    i = rows.index(next(r for r in rows if r.startswith("1.属于国家秘密")))
+    rows.insert(i, "（三）不予公开 | 3 | 0 | 0 | 0 | 0 | 0 | 3")
+    (rep,) = parse_bytes(_doc(rows).encode(), "groupsub.txt")
+    (sub,) = rep.table3.extra_rows
+    assert (sub.group, sub.cells["TOT"].value) == ("R_DENY", 3)
+    assert rep.table3.rows["R_DENY_1"].cells["TOT"].value == 1

@@ -73,7 +73,7 @@ def _t3_officials() -> tuple[_Official, ...]:
 
 
 _T3_OFFICIAL = _t3_officials()
-_BRACKET_NOTE = re.compile(r"^\(.*\)?$|^（.*）?$")
+_BRACKET_NOTE = re.compile(r"^\([^()]*\)?$")  # one local note after the label, e.g. (含…)
 _DIGITS = re.compile(r"^[\d\s,]+$")
 
 
@@ -117,12 +117,32 @@ def _score(num: str | None, core: str, off: _Official) -> tuple[int, str] | None
     return score, remainder
 
 
+_ANY_NUMBER = re.compile(r"[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|\d{1,2}\.(?=\D)")
+
+
 @lru_cache(maxsize=32768)
 def match_t3(text: str) -> LabelMatch | None:
-    """Best table-三 row or group label for a printed cell, or None."""
+    """Best table-三 row or group label for a printed cell, or None.
+
+    Labels glued behind other text (a vertical group label's characters, or the group label itself,
+    as text extraction from PDFs produces: "本(三)不予公开1.属于国家秘密") are found by trying the text
+    from each numbering mark on, last mark first."""
     key = label_key(text)
     if not key or len(key) > 80 or "。" in key:
         return None
+    m = _match_t3_key(key)
+    if m is not None:
+        return m
+    for mark in reversed(list(_ANY_NUMBER.finditer(key))):
+        if mark.start() == 0:
+            continue
+        m = _match_t3_key(key[mark.start():])
+        if m is not None and m.score >= 80:
+            return m
+    return None
+
+
+def _match_t3_key(key: str) -> LabelMatch | None:
     num, core = split_number(key)
     best: LabelMatch | None = None
     for off in _T3_OFFICIAL:

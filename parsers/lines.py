@@ -45,6 +45,9 @@ class Line:
 _QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "「": '"', "」": '"', "『": '"', "』": '"',
                          "〝": '"', "〞": '"', "＂": '"'})
 _WS = re.compile(r"\s+")
+_INVISIBLE = re.compile(r"[\u200b-\u200f\u2060\ufeff\u00ad]")
+# content farms annotate characters with pinyin: 政(zheng)府(fu)
+_PINYIN = re.compile(r"(?<=[\u4e00-\u9fff])\((?:[a-z]{1,6}\d?)\)")
 _BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]")
 # A handful of traditional forms that zhconv leaves alone or that matter for our labels.
 _EXTRA_T2S = str.maketrans({"説": "说", "爲": "为", "綫": "线"})
@@ -64,7 +67,9 @@ def to_simplified(text: str) -> str:
 def normalize_text(text: str) -> str:
     """NFKC (full-width digits and brackets to ASCII), unified quotes, collapsed whitespace."""
     t = unicodedata.normalize("NFKC", text)
-    t = _BOOKMARK.sub("", t)
+    t = _BOOKMARK.sub("", _INVISIBLE.sub("", t))
+    if "(" in t:
+        t = _PINYIN.sub("", t)
     t = t.translate(_QUOTES).replace("\u00a0", " ").replace("\u3000", " ")
     return _WS.sub(" ", t).strip()
 

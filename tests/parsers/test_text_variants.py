@@ -212,3 +212,22 @@ def test_group_subtotal_rows_are_kept_apart_with_their_group() -> None:
     (sub,) = rep.table3.extra_rows
     assert (sub.group, sub.cells["TOT"].value) == ("R_DENY", 3)
     assert rep.table3.rows["R_DENY_1"].cells["TOT"].value == 1
+
+
+def test_labels_glued_behind_group_labels_and_vertical_text() -> None:
+    from parsers.labels import match_t3
+
+    assert match_t3("三、本年度办理结果（一）予以公开").key == "R_OPEN"
+    assert match_t3("本（三）不予公开 1.属于国家秘密").key == "R_DENY_1"
+    assert match_t3("果 4.保护第三方合法权益").key == "R_DENY_4"
+    assert match_t3("（二）部分公开（区分处理的，只计这一情形，不计其他情形）").key == "R_PARTIAL"
+    assert match_t3("一、本年新收政府信息公开申请数量（含转办）").key == "NEW"
+    assert match_t3("其他") is None and match_t3("总计") is None
+
+
+def test_content_farm_pinyin_and_invisible_characters() -> None:
+    text = seed_path("003").read_text(encoding="utf-8")
+    text = text.replace("予以公开", "予(yu)以(yi)公(gong)开(kai)").replace("自然人", "自\u200b然人")
+    (rep,) = parse_bytes(text.encode(), "farm.txt")
+    assert [rep.table3.rows["R_OPEN"].cells[c].value for c in T3_COLS] == [3, 0, 0, 0, 0, 0, 0]
+    assert rep.table3.columns == T3_COLS

@@ -178,8 +178,8 @@ def t3_columns_from_header(header: str) -> tuple[str, ...] | None:
             found.append((i, key))
     found.sort()
     subs = [k for _, k in found]
-    if not subs:
-        return None
+    if len([k for k in subs if k != "SUB"]) < 5:
+        return None  # header words split or lost (PDF text): fall back to the statutory columns
     return ("NAT", *subs, "TOT")
 
 

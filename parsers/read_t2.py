@@ -60,8 +60,12 @@ def lines_to_blocks(lines: list[Line]) -> list[_RawBlock]:
                 cur_row = _RawRow(row_key, lab.raw, list(values), True)
                 blk.rows.append(cur_row)
             elif has_values:
-                cur_row = _RawRow(None, "", list(values), True)
-                blk.rows.append(cur_row)
+                if cur_row is not None and cur_row.key is not None and not cur_row.values:
+                    cur_row.values = list(values)  # label and numbers on separate lines
+                    cur_row.structured = True
+                else:
+                    cur_row = _RawRow(None, "", list(values), True)
+                    blk.rows.append(cur_row)
             continue
         frag = line.first
         if not frag.text:

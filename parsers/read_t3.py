@@ -72,8 +72,12 @@ def lines_to_raw_rows(lines: list[Line]) -> tuple[list[RawRow], list[str], bool]
                 cur = RawRow(None, m.key, cells[i].raw, cells[i].prov, list(after), structured=True)
                 rows.append(cur)
             elif not label_idx and values:
-                cur = RawRow(None, None, "", None, list(values), structured=True)
-                rows.append(cur)
+                if cur is not None and cur.key is not None and not cur.structured and not cur.values:
+                    cur.values = list(values)  # the label wrapped over lines above its numbers
+                    cur.structured = True
+                else:
+                    cur = RawRow(None, None, "", None, list(values), structured=True)
+                    rows.append(cur)
             elif label_idx and values:
                 # a labeled row we don't know: a local extra row
                 cur = RawRow(None, None, cells[last_label].raw, cells[last_label].prov, list(values),
@@ -112,6 +116,28 @@ def lines_to_raw_rows(lines: list[Line]) -> tuple[list[RawRow], list[str], bool]
     # group label rows without values were only context
     rows = [r for r in rows if r.key is not None or r.values or r.extra]
     return rows, header, has_note
+
+
+def stream_out_of_row_order(rows: list[RawRow], ncols: int) -> bool:
+    """One-cell-per-line text is read in row order: a label, then its cells. Text extracted from a PDF
+    in reading order may interleave columns instead (all labels, then the numbers column by column).
+    Then labels appear out of the statutory order, or several labels follow each other with no cells
+    while elsewhere long runs of numbers pile up. Numbers from such a stream must not be trusted."""
+    stream = [r for r in rows if not r.structured]
+    order = {r.key: i for i, r in enumerate(T3_ROWS_2021)}
+    order["R_OTHER"] = order["R_OTHER_1"]
+    last = -1
+    for r in stream:
+        if r.key is None or r.key not in order:
+            continue
+        if order[r.key] < last:
+            return True
+        last = order[r.key]
+    empty_run = best_empty_run = 0
+    for r in stream:
+        empty_run = empty_run + 1 if (r.key is not None and not r.values) else 0
+        best_empty_run = max(best_empty_run, empty_run)
+    return best_empty_run >= 2 and any(len(r.values) > ncols for r in stream)
 
 
 def split_raw_rows(rows: list[RawRow], ncols: int) -> list[RawRow]:
@@ -299,6 +325,13 @@ def read_table3(lines: list[Line], gen_hint: str | None, found_region: bool) -> 
     columns = t3_columns_from_header(" ".join(header)) or T3_COLS
     if "SUB" in columns:
         notes.append(ParseNote("local_column", "table 三 has an added 法人或其他组织小计 column", "table3"))
+    if stream_out_of_row_order(raw, len(columns)):
+        for r in raw:
+            if not r.structured:
+                r.values = []
+        notes.append(ParseNote("stream_not_row_order", "table 三 text interleaves its columns (labels and numbers "
+                               "are not in row order, as in PDF text extracted in reading order); its cells are "
+                               "not read", "table3"))
     raw = split_raw_rows(raw, len(columns))
     if "SUB" in columns:
         columns = choose_subtotal_position(raw, columns)

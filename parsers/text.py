@@ -33,8 +33,13 @@ def decode_text(data: bytes, source: str) -> str:
 _SPACED_ROW = re.compile(r"^(?P<label>.*?[^\d\s.,+\-—/])?\s*(?P<nums>(?:[+\-−—]*[\d０-９][\d０-９,.]*|/|—|-)(?:[ \t\u3000]+(?:[+\-−—]*[\d０-９][\d０-９,.]*|/|—|-))+)$")
 
 
+# "行政许可          9487": one number after a label, set apart by a run of spaces (layout text)
+_LABEL_ONE_NUMBER = re.compile(r"^(?P<label>\S.*?[^\d\s.,+\-—/])(?:\s{2,}|\t)(?P<nums>[+\-−—]*\d[\d,.]*|/|—)$")
+_PAGE_NUMBER = re.compile(r"^(?:[-—–]\s*\d{1,4}\s*[-—–]|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4})$")
+
+
 def _spaced_row(stripped: str, no: int) -> Line | None:
-    m = _SPACED_ROW.match(stripped)
+    m = _SPACED_ROW.match(stripped) or _LABEL_ONE_NUMBER.match(stripped)
     if not m or len(stripped) > 200 or "。" in stripped:
         return None
     label = (m.group("label") or "").strip()
@@ -51,7 +56,7 @@ def text_to_lines(text: str) -> list[Line]:
     out: list[Line] = []
     for no, raw_line in enumerate(text.splitlines(), start=1):
         stripped = raw_line.strip()
-        if not stripped:
+        if not stripped or _PAGE_NUMBER.match(stripped):
             continue
         pipes = stripped.count("|")
         if pipes >= 2 or (pipes == 1 and len(stripped) < 120 and all(x.strip() for x in stripped.split("|"))):

@@ -231,3 +231,12 @@ def test_content_farm_pinyin_and_invisible_characters() -> None:
     (rep,) = parse_bytes(text.encode(), "farm.txt")
     assert [rep.table3.rows["R_OPEN"].cells[c].value for c in T3_COLS] == [3, 0, 0, 0, 0, 0, 0]
     assert rep.table3.columns == T3_COLS
+
+
+def test_2019_one_cell_per_line_is_in_row_order() -> None:
+    from parsers.read_t3 import lines_to_raw_rows, stream_out_of_row_order
+    from parsers.text import text_to_lines
+
+    lines = text_to_lines(seed_path("000").read_text(encoding="utf-8"))
+    raw, _, _ = lines_to_raw_rows(lines)
+    assert not stream_out_of_row_order(raw, 7)

@@ -6,8 +6,11 @@ merged-cell continuations not repeated). Every Fragment carries the page and bou
 read from, so a failing cell can be cropped from the page (``parsers.pdf_crop``).
 
 Files that cannot be read raise ``ParseError`` (corrupt, encrypted with a password, too many pages,
-too slow). Files that open but whose text cannot be trusted (fonts without a ToUnicode map, image
-scans) give a report whose tables are ``unreadable`` with the reason, never numbers.
+too slow). Pages whose text cannot be trusted (image scans, fonts without a ToUnicode map) are read
+by OCR (``parsers.pdf_ocr``) when tesseract is installed, every such cell flagged ``ocr`` with a
+confidence below 1; without OCR the report's tables are ``unreadable`` with the reason, never numbers.
+
+Borderless tables are rebuilt from word positions (``parsers.pdf_borderless``).
 """
 
 from __future__ import annotations
@@ -43,7 +46,9 @@ class PdfSettings:
     max_cid_share: float = 0.01
     # Fewer non-blank characters per page than this (on average) means there is no text layer.
     min_chars_per_page: float = 20.0
-    ocr: bool = field(default_factory=lambda: os.environ.get("NIANBAO_PDF_OCR", "") not in ("", "0"))
+    # OCR of pages without a text layer when tesseract is installed; NIANBAO_PDF_OCR=0 turns it off.
+    ocr: bool = field(default_factory=lambda: os.environ.get("NIANBAO_PDF_OCR", "1").strip().lower()
+                      not in ("0", "false", "no", "off"))
     ocr_lang: str = "chi_sim"
     ocr_dpi: int = 300
 
@@ -62,7 +67,8 @@ class PdfExtraction:
     lines: list[Line]
     pages: int
     unreadable: str | None = None  # reason the text layer cannot be trusted
-    ocr: bool = False  # the lines come from OCR
+    ocr: bool = False  # some lines come from OCR
+    ocr_pages: set[int] = field(default_factory=set)  # 1-based pages read by OCR
     notes: list[str] = field(default_factory=list)
 
 
@@ -91,8 +97,10 @@ def parse_pdf(data: bytes, source: str, settings: PdfSettings = DEFAULT_SETTINGS
     if ex.unreadable and not ex.lines:
         return [unreadable_report(source, ex.unreadable)]
     reports = lines_to_reports(ex.lines, source, "pdf")
+    for r in reports:
+        r.notes.extend(ParseNote(code="pdf_note", message=m) for m in ex.notes)
     if ex.ocr:
-        reports = [_mark_ocr(r, ex.unreadable or "") for r in reports]
+        reports = [_mark_ocr(r, ex.ocr_pages, ex.unreadable or "scanned pages") for r in reports]
     return reports
 
 
@@ -106,16 +114,24 @@ def unreadable_report(source: str, reason: str) -> Report:
     return rep
 
 
-def _mark_ocr(rep: Report, why: str) -> Report:
-    """Flag every cell of an OCR'd report as low-confidence OCR text."""
+def _mark_ocr(rep: Report, pages: set[int], why: str) -> Report:
+    """Flag every cell read from an OCR'd page (and every cell without a page) as low-confidence OCR."""
     def fix(c: Any) -> Any:
-        return replace(c, flags=c.flags | {"ocr"})
+        if c.prov is not None and c.prov.page is not None and c.prov.page not in pages:
+            return c
+        prov = c.prov
+        if prov is not None and (prov.confidence is None or prov.confidence >= 1):
+            prov = replace(prov, confidence=0.5)
+        return replace(c, flags=c.flags | {"ocr"}, prov=prov)
 
-    for row in rep.table3.rows.values():
+    for row in [*rep.table3.rows.values(), *rep.table3.extra_rows]:
         row.cells = {k: fix(c) for k, c in row.cells.items()}
     rep.table4.cells = {k: fix(c) for k, c in rep.table4.cells.items()}
     rep.table2.rows = {r: {k: fix(c) for k, c in cols.items()} for r, cols in rep.table2.rows.items()}
-    rep.notes.append(ParseNote(code="ocr", message=f"text read by OCR ({why}); every cell is low-confidence"))
+    rep.table2.extra_rows = {r: {k: fix(c) for k, c in cols.items()} for r, cols in rep.table2.extra_rows.items()}
+    pg = ", ".join(str(p) for p in sorted(pages))
+    rep.notes.append(ParseNote(code="ocr", message=f"pages {pg} read by OCR ({why}); their cells are "
+                               "low-confidence and flagged 'ocr'"))
     return rep
 
 
@@ -178,12 +194,15 @@ def _extract_pages(pdf: Any, n: int, source: str, settings: PdfSettings, deadlin
     total_chars = 0
     cid_chars = 0
     pua_chars = 0
+    textless: list[int] = []  # 0-based pages with images and (almost) no text: scanned pages
     carry: list[tuple[float, float]] | None = None  # columns of a borderless table running on
     for i in range(n):
         deadline.check(f"page {i + 1} of {n}")
         try:
             page = pdf.pages[i]
             chars = [c for c in page.chars if not c["text"].isspace()]
+            if len(chars) < settings.min_chars_per_page and page.images:
+                textless.append(i)
         except ParseError:
             raise
         except Exception as e:
@@ -193,22 +212,79 @@ def _extract_pages(pdf: Any, n: int, source: str, settings: PdfSettings, deadlin
         pua_chars += sum(1 for c in chars if len(c["text"]) == 1 and 0xE000 <= ord(c["text"]) <= 0xF8FF)
         try:
             tables = find_ruled_tables(page, i + 1)
-            lines, rows, carry = borderless_tables(_text_lines(page, i + 1, tables, chars), carry)
+            lines, rows, carry = borderless_tables(_text_lines(float(page.height), i + 1, tables, chars), carry)
         except Exception as e:
             raise ParseError(source, f"PDF page {i + 1} could not be read ({type(e).__name__}: {e})") from e
         contents.append(_PageContent(i + 1, float(page.height), lines, tables, rows))
         page.close()
     reason = _unreadable_reason(total_chars, cid_chars, pua_chars, n, settings)
-    if reason:
-        if settings.ocr:
-            from parsers.pdf_ocr import ocr_available, ocr_pdf_lines
+    targets = list(range(n)) if reason else textless
+    notes: list[str] = []
+    if targets:
+        why = _ocr_unavailable(settings)
+        if why is None:
+            return _ocr_extraction(data, source, settings, deadline, contents, targets, reason)
+        if reason:
+            return PdfExtraction(lines=[], pages=n, unreadable=f"{reason}; {why}")
+        notes.append(f"pages {', '.join(str(i + 1) for i in targets)} have no text layer (scanned); {why}")
+    return PdfExtraction(lines=contents_to_lines(contents), pages=n, notes=notes)
 
-            if ocr_available(settings.ocr_lang):
-                lines = ocr_pdf_lines(data, source, settings, deadline.check)
-                if lines:
-                    return PdfExtraction(lines=lines, pages=n, unreadable=reason, ocr=True)
-        return PdfExtraction(lines=[], pages=n, unreadable=reason)
-    return PdfExtraction(lines=contents_to_lines(contents), pages=n)
+
+def _ocr_unavailable(settings: PdfSettings) -> str | None:
+    """Why OCR cannot run, or None when it can."""
+    from parsers.pdf_ocr import ocr_available
+
+    if not settings.ocr:
+        return "OCR is turned off (NIANBAO_PDF_OCR=0)"
+    if not ocr_available(settings.ocr_lang):
+        return (f"OCR not available (the tesseract binary with {settings.ocr_lang} data is not installed: "
+                "apt-get install tesseract-ocr tesseract-ocr-chi-sim)")
+    return None
+
+
+def _ocr_extraction(data: bytes, source: str, settings: PdfSettings, deadline: _Deadline,
+                    contents: list[_PageContent], targets: list[int], reason: str | None) -> PdfExtraction:
+    """Replace the given pages' content by what tesseract reads on their images."""
+    from parsers.pdf_ocr import ocr_pages, with_confidence
+
+    left = max(1.0, settings.max_seconds - (time.monotonic() - deadline.t0))
+    words = ocr_pages(data, targets, source, settings.ocr_lang, settings.ocr_dpi, deadline.check, left)
+    carry: list[tuple[float, float]] | None = None
+    for i in targets:
+        chars = _ocr_chars([w.as_char() for w in words[i]])
+        pc = contents[i]
+        lines, rows, carry = borderless_tables(_text_lines(pc.height, i + 1, [], chars), carry)
+        contents[i] = _PageContent(i + 1, pc.height, lines, [], rows)
+    lines = with_confidence(contents_to_lines(contents), words)
+    n_words = sum(len(w) for w in words.values())
+    if not n_words:
+        return PdfExtraction(lines=[], pages=len(contents),
+                             unreadable=f"{reason or 'scanned pages'}; OCR found no text on the page images")
+    return PdfExtraction(lines=lines, pages=len(contents), unreadable=reason, ocr=True,
+                         ocr_pages={i + 1 for i in targets},
+                         notes=[f"OCR of pages {', '.join(str(i + 1) for i in targets)}: {n_words} words"])
+
+
+def _ocr_chars(chars: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """OCR word boxes with one top, bottom and size per printed line.
+
+    Tesseract's boxes hug the glyphs ("一" is a flat box), so words are clustered into lines by their
+    vertical centre and each gets its line's median box; the text path then treats them like chars.
+    """
+    from statistics import median
+
+    from pdfplumber.utils import cluster_objects
+
+    if not chars:
+        return []
+    h = median(c["bottom"] - c["top"] for c in chars)
+    out: list[dict[str, Any]] = []
+    for cl in cluster_objects(chars, lambda c: (c["top"] + c["bottom"]) / 2, max(1.0, 0.35 * h)):
+        tall = [c for c in cl if c["bottom"] - c["top"] > 0.5 * h] or cl
+        top = median(c["top"] for c in tall)
+        bottom = median(c["bottom"] for c in tall)
+        out.extend({**c, "top": top, "bottom": bottom, "size": bottom - top} for c in cl)
+    return out
 
 
 def _unreadable_reason(total: int, cid: int, pua: int, pages: int, s: PdfSettings) -> str | None:
@@ -248,7 +324,7 @@ def _segments(chars: list[dict[str, Any]]) -> tuple[tuple[str, tuple[float, floa
                                  max(c["bottom"] for c in g))) for g in groups)
 
 
-def _text_lines(page: Any, page_no: int, tables: list[PdfTable], chars: list[dict[str, Any]]) -> list[TextLine]:
+def _text_lines(height: float, page_no: int, tables: list[PdfTable], chars: list[dict[str, Any]]) -> list[TextLine]:
     """Running-text lines outside the tables, top to bottom, without page numbers."""
     from pdfplumber.utils import cluster_objects
 
@@ -268,7 +344,6 @@ def _text_lines(page: Any, page_no: int, tables: list[PdfTable], chars: list[dic
                       words=split_words(cl))
         out.append(tl)
     out.sort(key=lambda t: (t.top, t.x0))
-    height = float(page.height)
     return [t for t in out if not (is_page_furniture(t.text) and (t.top > 0.85 * height or t.bottom < 0.15 * height))]
 
 

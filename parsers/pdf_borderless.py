@@ -18,6 +18,7 @@ Works on ``Word``s so the OCR path (``parsers.pdf_ocr``) rebuilds its tables the
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -262,7 +263,7 @@ def header_columns(header: Sequence[Any], label_right: float,
     # A header word left of every number column is the labels' own header ("信息内容") unless it
     # sits one column pitch from the first number column (a first column printed all blank).
     centres = [(a + b) / 2 for a, b in cols]
-    pitch = median([y - x for x, y in zip(centres, centres[1:])]) if len(cols) >= 2 else None
+    pitch = median([y - x for x, y in itertools.pairwise(centres)]) if len(cols) >= 2 else None
     all_words = [w for ln in header for w in ln.words]
     keep = [(a, b) for a, b in extra
             if b > cols[0][0] or label_right == float("-inf")

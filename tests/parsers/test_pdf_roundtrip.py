@@ -59,8 +59,8 @@ def _roundtrip(name: str, seeds: tuple[int, ...]) -> tuple[int, int, list[str]]:
     return ok, total, bad
 
 
-FAST = [n for n, lay in LAYOUTS.items() if lay.engine == "reportlab" and lay.style not in _BLANK_STYLES | {"-"}
-        or n == "rl-short-pages" or n == "rl-slash"]
+# rl-borderless-blank has its own test: a column printed wholly blank can be invisible.
+FAST = [n for n, lay in LAYOUTS.items() if lay.engine == "reportlab" and n != "rl-borderless-blank"]
 LO = [n for n, lay in LAYOUTS.items() if lay.engine == "libreoffice"]
 
 
@@ -122,9 +122,12 @@ def test_borderless_lines_keep_blank_cells_and_wrapped_labels() -> None:
     lines = [ln for ln in pdf_to_lines(render_pdf(rep, lay), "b.pdf") if ln.structured]
     partial = [ln for ln in lines if ln.first.text.startswith("(二)部分公开")]
     assert len(partial) == 1 and partial[0].first.text == "(二)部分公开(区分处理的,只计这一情形,不计其他情形)"
-    t3 = [ln for ln in lines if len(ln.cells) >= 8 and ln.cells[-8].text]
-    row = rep.table3.rows["R_PARTIAL"].cells
-    want = ["" if row[c].value == 0 else str(row[c].value) for c in ("NAT", "BIZ", "RES", "NGO", "LAW", "OTH", "TOT")]
-    assert [c.text for c in partial[0].cells[1:]] == want
-    assert t3 and all(len(ln.cells) - sum(1 for c in ln.cells if c.text and not c.text.isdigit()) == 7
-                      for ln in t3 if any(c.text.isdigit() for c in ln.cells))
+    cols = ("NAT", "BIZ", "RES", "NGO", "LAW", "OTH", "TOT")
+    blanks = 0
+    for key, label in (("R_PARTIAL", "(二)部分公开"), ("R_DENY_1", "1.属于国家秘密"), ("NEW", "一、本年新收")):
+        row = rep.table3.rows[key].cells
+        want = ["" if row[c].value == 0 else str(row[c].value) for c in cols]
+        got = next(ln for ln in lines if len(ln.cells) >= 8 and ln.cells[-8].text.startswith(label))
+        assert [c.text for c in got.cells[-7:]] == want, key
+        blanks += want.count("")
+    assert blanks, "the seed prints some zeros blank"

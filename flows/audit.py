@@ -1,0 +1,213 @@
+"""The Prefect flow: list → plan → audit batches (in parallel) → merge → publish → artifacts.
+
+Tasks are thin wrappers over ``flows.pipeline``; only I/O steps retry. Batches, not single reports,
+are the unit of work (thousands of mapped tasks make Prefect slow and fragile). Data findings end as a
+completed run named ``Findings``; only pipeline faults fail the run.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.futures import as_completed
+from prefect.states import Completed
+from prefect.task_runners import ThreadPoolTaskRunner
+
+from flows import pipeline as p
+from flows.config import AuditSettings, audit_settings, s3_settings
+from flows.state import ERROR, FAILED, NOT_CHECKED, PASSED, WARNED, AuditState
+
+# Set by the CLI to draw progress on a terminal: callback(event, **counts).
+PROGRESS: Callable[..., None] | None = None
+MAX_ARTIFACT_ROWS = 500
+
+
+def _progress(event: str, **kw: Any) -> None:
+    if PROGRESS is not None:
+        PROGRESS(event, **kw)
+
+
+def artifact_key(*parts: str) -> str:
+    """Artifact keys must be lowercase letters, digits and dashes."""
+    return re.sub(r"-+", "-", re.sub(r"[^a-z0-9-]", "-", "-".join(parts).lower())).strip("-")[:100]
+
+
+# ------------------------------------------------------------------------------------------ tasks
+# Storage calls retry inside (call_with_retries); task retries are for lost workers and crashes.
+@task(name="plan-run", cache_policy=NO_CACHE)
+def plan_run(settings: AuditSettings) -> tuple[p.Plan, AuditState]:
+    stores = p.open_stores(settings)
+    state = p.load(settings, stores)
+    return p.plan_run(settings, stores, state), state
+
+
+@task(name="audit-batch", retries=1, retry_delay_seconds=2, cache_policy=NO_CACHE)
+def audit_batch(settings: AuditSettings, run_id: str, index: int, infos: list) -> p.BatchOutcome:
+    return p.audit_batch(settings, run_id, index, infos)
+
+
+@task(name="publish-findings", cache_policy=NO_CACHE)
+def publish(settings: AuditSettings, state: AuditState, summary: p.RunSummary) -> p.RunSummary:
+    return p.publish(settings, p.open_stores(settings), state, summary)
+
+
+@task(name="create-artifacts", cache_policy=NO_CACHE)
+def create_artifacts(settings: AuditSettings, state: AuditState, summary: p.RunSummary) -> None:
+    stores = p.open_stores(settings)
+    rows = []
+    for key, e in sorted(state.objects.items()):
+        if e.status in (FAILED, NOT_CHECKED, WARNED):
+            for r in e.reports:
+                if r.get("status") != PASSED:
+                    page = r.get("docs_page")
+                    n = sum(1 for f in e.findings if f.get("report_id") == r["report_id"])
+                    rows.append({"object": key, "report": r.get("report_index"), "status": r.get("status"),
+                                 "body": r.get("body") or "", "year": r.get("year"), "findings": n,
+                                 "page": stores.docs.url(page) if page else ""})
+        elif e.status != PASSED:
+            rows.append({"object": key, "report": "", "status": e.status, "body": "", "year": "", "findings": 0,
+                         "page": f"{e.status}: {e.reason}"})
+    slug = artifact_key("nianbao", settings.source.slug())
+    total = len(rows)
+    create_table_artifact(key=artifact_key(slug, "failing"), table=rows[:MAX_ARTIFACT_ROWS],
+                          description=f"Failing and unreadable reports of {settings.source.uri}"
+                                      + (f" (first {MAX_ARTIFACT_ROWS} of {total})" if total > MAX_ARTIFACT_ROWS else ""))
+    create_markdown_artifact(key=artifact_key(slug, "summary"), markdown=summary_markdown(summary),
+                             description=f"Audit run {summary.run_id}")
+
+
+def summary_markdown(s: p.RunSummary) -> str:
+    lines = [f"# Audit of `{s.source}`", "", f"Run `{s.run_id}` in {s.seconds:.1f} s.", "",
+             "| | |", "|---|---|",
+             f"| objects listed | {s.listed} |", f"| audited this run (new or changed) | {s.audited} |",
+             f"| unchanged (skipped) | {s.unchanged} |", f"| deleted (left the index) | {s.deleted} |",
+             f"| reports parsed / validated | {s.reports_parsed} / {s.reports_validated} |",
+             f"| objects with failing reports | {s.failed} |",
+             f"| objects the rules could not fully check | {s.not_checked} |",
+             f"| objects with warnings only | {s.warned} |", f"| unreadable objects | {s.unreadable} |",
+             f"| fetch or engine errors | {s.errors} |"]
+    if s.full_reason:
+        lines.append(f"| full re-audit because | {s.full_reason} |")
+    lines += ["", "## Findings per rule", ""]
+    lines += (["| rule | findings |", "|---|---|"] + [f"| {k} | {v} |" for k, v in s.findings_per_rule.items()]
+              if s.findings_per_rule else ["No findings."])
+    lines += ["", f"Data Docs: {s.docs_url}", "", f"Findings: `{s.findings_uri}`"]
+    for d in s.docs_errors:
+        lines.append(f"\n**{d}**")
+    return "\n".join(lines)
+
+
+# ------------------------------------------------------------------------------------------ flow
+def failed_batch(plan: p.Plan, index: int, infos: list, err: BaseException) -> p.BatchOutcome:
+    """A batch whose task crashed after its retries: its objects are reported, the run goes on."""
+    out = p.BatchOutcome(index)
+    reason = f"batch failed: {type(err).__name__}: {err}"
+    out.entries = [{"key": i.key, "etag": None, "size": i.size, "status": ERROR, "reason": reason,
+                    "run_id": plan.run_id, "audited_at": p.now()} for i in infos]
+    return out
+
+
+def run_audit(settings: AuditSettings) -> p.RunSummary:
+    """The flow body (called inside a flow run)."""
+    import time
+
+    log = get_run_logger()
+    t0 = time.perf_counter()
+    plan, state = plan_run(settings)
+    log.info("%s: %d objects listed, %d to audit, %d unchanged, %d deleted%s", settings.source.uri, plan.listed,
+             len(plan.todo), len(plan.unchanged), len(plan.deleted),
+             f" (full: {plan.full_reason})" if plan.full_reason else "")
+    _progress("listed", listed=plan.listed, todo=len(plan.todo), unchanged=len(plan.unchanged),
+              deleted=len(plan.deleted), full_reason=plan.full_reason)
+    batches = plan.batches(settings.batch_size)
+    futures = {audit_batch.submit(settings, plan.run_id, i, b): (i, b) for i, b in enumerate(batches)}
+    outcomes: list[p.BatchOutcome] = []
+    done = parsed = validated = 0
+    for fut in as_completed(list(futures)):
+        i, infos = futures[fut]
+        try:
+            out = fut.result()
+        except Exception as e:
+            log.error("batch %d failed after retries: %s", i, e)
+            out = failed_batch(plan, i, infos, e)
+        outcomes.append(out)
+        done += len(infos)
+        parsed += out.parsed_reports
+        validated += out.validated_reports
+        log.info("batch %d/%d done: %d objects, %d reports parsed, %d validated (%.1f s)", len(outcomes),
+                 len(batches), len(infos), out.parsed_reports, out.validated_reports, out.seconds)
+        _progress("batch", done=done, todo=len(plan.todo), parsed=parsed, validated=validated)
+    outcomes.sort(key=lambda o: o.index)
+    state = p.merge_state(state, plan, outcomes)
+    summary = p.summarise(state, plan, outcomes, settings)
+    summary = publish(settings, state, summary)
+    summary.seconds = time.perf_counter() - t0
+    create_artifacts(settings, state, summary)
+    _progress("done", summary=summary)
+    return summary
+
+
+@flow(name="nianbao-audit", task_runner=ThreadPoolTaskRunner(max_workers=4), validate_parameters=True)
+def audit_flow(source: str, docs: str | None = None, state: str | None = None, findings: str | None = None,
+               full: bool = False, batch_size: int = 50, endpoint_url: str | None = None,
+               s3_preset: str | None = None, addressing_style: str | None = None,
+               signature_version: str | None = None, region: str | None = None,
+               aws_credentials_block: str | None = None, docs_base_url: str | None = None,
+               profile: str | None = None):
+    """Audit the reports under ``source`` (s3://bucket/prefix or a folder) incrementally and publish
+    findings and Data Docs. Connection settings not given fall back to ``NIANBAO_*`` variables."""
+    settings = audit_settings(
+        source, docs=docs, state=state, findings=findings, full=full, batch_size=batch_size,
+        docs_base_url=docs_base_url,
+        s3=s3_settings(endpoint_url=endpoint_url, preset=s3_preset, addressing_style=addressing_style,
+                       signature_version=signature_version, region=region, profile=profile,
+                       credentials_block=aws_credentials_block))
+    summary = run_audit(settings)
+    name = "Findings" if has_findings(summary) else "Completed"
+    return Completed(name=name, message=f"{summary.audited} audited, {summary.failed} failing, "
+                                        f"{summary.unreadable} unreadable, {summary.errors} errors", data=summary)
+
+
+def has_findings(s: p.RunSummary) -> bool:
+    return bool(s.failed or s.not_checked or s.unreadable or s.errors)
+
+
+def dask_task_runner() -> Any:
+    """Batches on a Dask cluster: ``NIANBAO_DASK_ADDRESS`` (tcp://scheduler:8786), else a LocalCluster
+    of worker processes on this machine."""
+    from prefect_dask import DaskTaskRunner
+
+    address = os.environ.get("NIANBAO_DASK_ADDRESS")
+    if address:
+        return DaskTaskRunner(address=address)
+    n = int(os.environ.get("NIANBAO_DASK_WORKERS") or max(1, (os.cpu_count() or 2)))
+    return DaskTaskRunner(cluster_class="distributed.LocalCluster",
+                          cluster_kwargs={"n_workers": n, "threads_per_worker": 1, "processes": True,
+                                          "dashboard_address": None})
+
+
+# Same flow, batches on Dask (deployment entrypoint flows/audit.py:audit_flow_dask).
+audit_flow_dask = audit_flow.with_options(name="nianbao-audit-dask", task_runner=dask_task_runner())
+
+
+def flow_parameters(s: AuditSettings) -> dict[str, Any]:
+    """Resolved settings as the flow's parameters (what a deployment run would be given)."""
+    return {"source": s.source.uri, "docs": s.docs.uri, "state": s.state.uri, "findings": s.findings.uri,
+            "full": s.full, "batch_size": s.batch_size, "endpoint_url": s.s3.endpoint_url,
+            "addressing_style": s.s3.addressing_style, "signature_version": s.s3.signature_version,
+            "region": s.s3.region_name, "aws_credentials_block": s.s3.credentials_block,
+            "docs_base_url": s.docs_base_url, "profile": s.s3.profile_name}
+
+
+def run_settings(s: AuditSettings) -> p.RunSummary:
+    """Run the flow for resolved settings (the CLI's entry point); returns the run summary."""
+    f = audit_flow
+    if s.task_runner == "dask":
+        f = audit_flow.with_options(name="nianbao-audit-dask", task_runner=dask_task_runner())
+    return f(**flow_parameters(s))

@@ -1,0 +1,149 @@
+"""Audit every report under SOURCE (s3://bucket/prefix or a local folder) as a Prefect flow run.
+
+Only new and changed objects are parsed and validated (the state remembers each object's ETag);
+findings go to JSON and Parquet, the Data Docs site of the failures to --docs. Without PREFECT_API_URL
+the run uses a temporary local Prefect server (its database lives in .nianbao/prefect). S3 credentials
+come from the standard AWS chain (environment, profile, instance role) or a prefect-aws block.
+
+Exit status: 0 no failing report, 1 failing or unreadable reports, 2 usage or pipeline error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Any
+
+HELP = "audit reports in a bucket or folder (incremental Prefect flow, Data Docs, findings)"
+MAX_LISTED = 20
+
+
+def register(p: argparse.ArgumentParser) -> None:
+    p.formatter_class = argparse.RawDescriptionHelpFormatter
+    p.add_argument("source", metavar="SOURCE", help="s3://bucket/prefix or a local folder")
+    p.add_argument("--docs", metavar="DEST", help="where the Data Docs site goes (s3://bucket/prefix or folder)")
+    p.add_argument("--state", metavar="URI", help="state document (s3://bucket/key.json or a file)")
+    p.add_argument("--findings", metavar="DEST", help="findings folder (runs/<run-id>/ and latest/)")
+    p.add_argument("--full", action="store_true", help="audit every object, changed or not")
+    p.add_argument("--batch-size", type=int, default=None, help="reports per task (default 50)")
+    g = p.add_argument_group("object storage (defaults from NIANBAO_S3_* variables)")
+    g.add_argument("--endpoint-url", help="S3-compatible endpoint, e.g. http://127.0.0.1:8333")
+    g.add_argument("--s3-preset", choices=["aws", "oss", "minio", "seaweedfs"],
+                   help="addressing style and signature for a known store (oss: virtual + s3 signature)")
+    g.add_argument("--addressing-style", choices=["auto", "path", "virtual"])
+    g.add_argument("--signature-version", help="s3v4 (default) or s3")
+    g.add_argument("--region")
+    g.add_argument("--profile", help="AWS shared-config profile")
+    g.add_argument("--aws-credentials-block", metavar="NAME", help="prefect-aws AwsCredentials block to use")
+    g.add_argument("--docs-base-url", help="public HTTP address of --docs when it differs from the endpoint")
+    r = p.add_argument_group("execution")
+    r.add_argument("--dask", action="store_true", help="run batches on Dask (NIANBAO_DASK_ADDRESS or a LocalCluster)")
+    r.add_argument("--dask-address", help="tcp://scheduler:8786 (implies --dask)")
+    r.add_argument("-q", "--quiet", action="store_true", help="no progress output")
+    r.add_argument("-v", "--verbose", action="store_true", help="show Prefect's logs")
+
+
+def prefect_environment(verbose: bool = False) -> None:
+    """Per-project Prefect home and ephemeral-server settings (user settings win)."""
+    from flows.config import default_workdir
+
+    home = default_workdir() / "prefect"
+    os.environ.setdefault("PREFECT_HOME", str(home))
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    if not verbose:
+        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+        import logging
+
+        logging.getLogger("great_expectations").setLevel(logging.WARNING)
+    os.makedirs(os.environ["PREFECT_HOME"], exist_ok=True)
+
+
+class Progress:
+    """One status line on a terminal (reports listed, audited, parsed, validated); plain lines otherwise."""
+
+    def __init__(self, stream: Any = None, quiet: bool = False):
+        self.stream = stream or sys.stderr
+        self.quiet = quiet
+        self.tty = hasattr(stream, "isatty") and stream.isatty()
+
+    def __call__(self, event: str, **kw: Any) -> None:
+        if self.quiet:
+            return
+        if event == "listed":
+            msg = (f"listed {kw['listed']} objects: {kw['todo']} to audit, {kw['unchanged']} unchanged, "
+                   f"{kw['deleted']} deleted" + (f" (full audit: {kw['full_reason']})" if kw.get("full_reason") else ""))
+            self._line(msg, end=True)
+        elif event == "batch":
+            msg = f"audited {kw['done']}/{kw['todo']} objects · {kw['parsed']} reports parsed · {kw['validated']} validated"
+            self._line(msg, end=not self.tty)
+        elif event == "done" and self.tty:
+            self.stream.write("\n")
+
+    def _line(self, msg: str, end: bool) -> None:
+        if self.tty:
+            self.stream.write("\r\x1b[K" + msg + ("\n" if end else ""))
+        else:
+            self.stream.write(msg + "\n")
+        self.stream.flush()
+
+
+def print_summary(s: Any, out: Any = None) -> None:
+    w = (out or sys.stdout).write
+    w(f"\nsource      {s.source}\n")
+    w(f"objects     {s.listed} listed · {s.audited} audited · {s.unchanged} unchanged · {s.deleted} deleted\n")
+    w(f"reports     {s.reports_parsed} parsed · {s.reports_validated} validated this run\n")
+    w(f"result      {s.failed} objects with failing reports · {s.not_checked} not fully checkable · "
+      f"{s.warned} with warnings · {s.unreadable} unreadable · {s.errors} errors\n")
+    if s.full_reason:
+        w(f"full audit  {s.full_reason}\n")
+    if s.findings_per_rule:
+        w("findings    " + ", ".join(f"{k} {v}" for k, v in s.findings_per_rule.items()) + "\n")
+    w(f"findings    {s.findings_uri}\n")
+    w(f"Data Docs   {s.docs_url}\n")
+    for d in s.docs_errors:
+        w(f"warning     {d}\n")
+
+
+def run(args: argparse.Namespace) -> int:
+    prefect_environment(args.verbose)
+    from flows.config import ConfigError, audit_settings, s3_settings
+
+    try:
+        settings = audit_settings(
+            args.source, docs=args.docs, state=args.state, findings=args.findings, full=args.full,
+            batch_size=args.batch_size, docs_base_url=args.docs_base_url,
+            task_runner="dask" if (args.dask or args.dask_address) else None, dask_address=args.dask_address,
+            s3=s3_settings(endpoint_url=args.endpoint_url, preset=args.s3_preset, addressing_style=args.addressing_style,
+                           signature_version=args.signature_version, region=args.region, profile=args.profile,
+                           credentials_block=args.aws_credentials_block))
+    except ConfigError as e:
+        print(f"nianbao audit: {e}", file=sys.stderr)
+        return 2
+    if settings.source.kind == "file" and not os.path.isdir(settings.source.prefix):
+        print(f"nianbao audit: {settings.source.prefix}: no such folder", file=sys.stderr)
+        return 2
+    if settings.dask_address:
+        os.environ["NIANBAO_DASK_ADDRESS"] = settings.dask_address
+    from flows import audit
+
+    progress = Progress(quiet=args.quiet)
+    audit.PROGRESS = progress
+    try:
+        summary = audit.run_settings(settings)
+    except Exception as e:
+        print(f"nianbao audit: the run failed: {type(e).__name__}: {e}", file=sys.stderr)
+        return 2
+    finally:
+        audit.PROGRESS = None
+    print_summary(summary)
+    failing = summary.failing
+    if failing:
+        print(f"\nfailing or unreadable ({len(failing)}):")
+        for line in failing[:MAX_LISTED]:
+            print("  " + line)
+        if len(failing) > MAX_LISTED:
+            print("  ... more in the Data Docs index")
+    return 1 if audit.has_findings(summary) else 0

@@ -1,0 +1,416 @@
+"""The audit's steps as plain functions (the Prefect flow in ``flows.audit`` only chains them).
+
+plan_run     list the source, load the state, decide what to audit
+audit_batch  fetch (with retries), parse and validate one batch; build and upload its Data Docs
+merge_state  fold batch outcomes into the state (new, changed, deleted, unreadable, fetch errors)
+publish      findings JSON + Parquet under runs/<run-id>/ then latest/; the docs index; save the state
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import tempfile
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from flows.config import AuditSettings, Location
+from flows.state import (
+    ERROR,
+    FAILED,
+    NOT_CHECKED,
+    PASSED,
+    REPORT_ORDER,
+    UNREADABLE,
+    WARNED,
+    AuditState,
+    ObjectEntry,
+    engine_fingerprint,
+    load_state,
+    save_state,
+)
+from flows.storage import ObjectInfo, StorageError, Store, list_sources, open_store, publish_run, upload_tree
+
+FETCH_THREADS = 8
+MAX_FAILING = 200
+SITES = "sites/"
+
+
+def new_run_id() -> str:
+    """Sortable and unique: 20261123T020000Z-1a2b3c."""
+    return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "-" + uuid.uuid4().hex[:6]
+
+
+def now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+# ------------------------------------------------------------------------------------------ stores
+@dataclass(slots=True)
+class Stores:
+    source: Store
+    state: Store
+    state_key: str
+    findings: Store
+    docs: Store
+
+
+def open_stores(s: AuditSettings) -> Stores:
+    client = None
+    if "s3" in (s.source.kind, s.state.kind, s.findings.kind, s.docs.kind):
+        from flows.storage import make_s3_client
+
+        client = make_s3_client(s.s3)
+    state_parent, _, state_key = s.state.prefix.rpartition("/")
+    if s.state.kind == "s3":
+        state_loc = Location("s3", s.state.bucket, state_parent + "/" if state_parent else "")
+    else:
+        state_loc = Location("file", None, state_parent or "/")
+    state_store = open_store(state_loc, s.s3, s.retry, client=client)
+    return Stores(
+        source=open_store(s.source, s.s3, s.retry, client=client),
+        state=state_store, state_key=state_key,
+        findings=open_store(s.findings, s.s3, s.retry, client=client),
+        docs=open_store(s.docs, s.s3, s.retry, client=client, public_base=s.docs_base_url),
+    )
+
+
+# ------------------------------------------------------------------------------------------ plan
+@dataclass(slots=True)
+class Plan:
+    run_id: str
+    listed: int
+    todo: list[ObjectInfo]
+    unchanged: list[str]
+    deleted: list[str]
+    full_reason: str | None  # why everything is audited again, if it is
+
+    def batches(self, size: int) -> list[list[ObjectInfo]]:
+        return [self.todo[i:i + size] for i in range(0, len(self.todo), size)]
+
+
+def plan_run(s: AuditSettings, stores: Stores, state: AuditState, run_id: str | None = None) -> Plan:
+    listed = list(list_sources(stores.source))
+    reason = None
+    if s.full:
+        reason = "--full"
+    elif state.engine is not None and state.engine != engine_fingerprint():
+        reason = "the parsers or rules changed since the last run"
+    todo, same, deleted = state.diff(listed, full=reason is not None)
+    return Plan(run_id or new_run_id(), len(listed), todo, same, deleted, reason)
+
+
+# ------------------------------------------------------------------------------------------ batches
+@dataclass(slots=True)
+class BatchOutcome:
+    index: int
+    entries: list[dict[str, Any]] = field(default_factory=list)  # ObjectEntry JSON with "key"
+    fetched: int = 0
+    parsed_reports: int = 0
+    validated_reports: int = 0
+    docs_prefix: str | None = None
+    docs_error: str | None = None
+    seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)  # fetch, parse, validate, docs (seconds)
+
+
+def fetch_objects(store: Store, infos: list[ObjectInfo]) -> list[tuple[ObjectInfo, bytes | None, str | None, ObjectInfo | None]]:
+    """(listed info, bytes or None, error reason or None, fetched info) per object, in order."""
+    def one(info: ObjectInfo):
+        try:
+            data, got = store.get(info.key)
+            return info, data, None, got
+        except StorageError as e:
+            return info, None, e.reason, None
+    if len(infos) <= 1:
+        return [one(i) for i in infos]
+    with ThreadPoolExecutor(min(FETCH_THREADS, len(infos))) as pool:
+        return list(pool.map(one, infos))
+
+
+def audit_batch(s: AuditSettings, run_id: str, index: int, infos: list[ObjectInfo]) -> BatchOutcome:
+    """Fetch, parse and validate one batch of objects. Never raises for a bad object: each comes
+    back as an entry with its status and reason."""
+    from flows import validate as v
+    from parsers import ParseError, parse_bytes
+
+    t0 = time.perf_counter()
+    stores = open_stores(s)
+    out = BatchOutcome(index)
+    entries: dict[str, ObjectEntry] = {}
+    reports_by_key: dict[str, list] = {}
+    fetched = fetch_objects(stores.source, infos)
+    out.timings["fetch"] = time.perf_counter() - t0
+    for info, data, err, got in fetched:
+        if data is None:
+            entries[info.key] = ObjectEntry(info.key, None, info.size, ERROR, audited_at=now(), run_id=run_id,
+                                            reason=f"cannot fetch: {err}")
+            continue
+        out.fetched += 1
+        assert got is not None
+        e = ObjectEntry(info.key, got.etag, got.size, PASSED, version_id=got.version_id,
+                        last_modified=got.last_modified or info.last_modified, audited_at=now(), run_id=run_id)
+        entries[info.key] = e
+        try:
+            reports = parse_bytes(data, info.key)
+            reports_by_key[info.key] = reports
+            out.parsed_reports += len(reports)
+        except ParseError as pe:
+            e.status, e.reason = UNREADABLE, pe.reason
+        except Exception as ex:  # a parser bug must not stop the other objects
+            e.status, e.reason = UNREADABLE, f"internal parser error: {type(ex).__name__}: {ex}"
+    all_reports = [r for rs in reports_by_key.values() for r in rs]
+    t1 = time.perf_counter()
+    out.timings["parse"] = t1 - t0 - out.timings["fetch"]
+    val = v.validate_reports(all_reports)
+    t2 = time.perf_counter()
+    out.timings["validate"] = t2 - t1
+    out.validated_reports = len(val.reports)
+    for key, reports in reports_by_key.items():
+        e = entries[key]
+        for r in reports:
+            rid = r.report_id
+            fnd = val.findings.get(rid, [])
+            status = "error" if rid in val.errors else v.report_status(val.reports.get(rid), fnd)
+            e.reports.append({"report_id": rid, "report_index": r.report_index, "body": r.body, "year": r.year,
+                              "format": r.format, "title": r.title, "status": status,
+                              "error": val.errors.get(rid), "summary": val.reports.get(rid)})
+            e.findings.extend(fnd)
+        if any(r["status"] == "error" for r in e.reports):
+            e.status, e.etag = ERROR, None  # audit again next run
+            e.reason = "; ".join(r["error"] for r in e.reports if r.get("error"))
+        elif e.reports:
+            e.status = next(st for st in REPORT_ORDER if any(r["status"] == st for r in e.reports))
+    if v.has_docs(val):
+        prefix = f"{SITES}{run_id}/b{index:05d}/"
+        try:
+            with tempfile.TemporaryDirectory(prefix="nianbao-docs-") as tmp:
+                index_html = v.build_docs(val, Path(tmp) / "site")
+                site = index_html.parent
+                upload_tree(stores.docs, site, prefix)
+                pages = page_map(site, val)
+            out.docs_prefix = prefix
+            for e in entries.values():
+                for r in e.reports:
+                    if r["status"] != "passed":
+                        r["docs_page"] = prefix + pages.get(r["report_id"], "index.html")
+        except Exception as ex:  # docs are a view; the findings stand without them
+            out.docs_error = f"Data Docs failed: {type(ex).__name__}: {ex}"
+    out.entries = [dict(e.to_dict(), key=k) for k, e in entries.items()]
+    out.seconds = time.perf_counter() - t0
+    out.timings["docs"] = time.perf_counter() - t2
+    return out
+
+
+def page_map(site: Path, val: Any) -> dict[str, str]:
+    """report id -> page of that report within the site: the rules package's own naming
+    (``expectations.docs.page_name``) when the page exists, else the page that names the report."""
+    import html as _html
+
+    out: dict[str, str] = {}
+    try:
+        from expectations.docs import page_name
+    except ImportError:
+        page_name = None
+    wanted = set(val.reports)
+    if page_name is not None:
+        for rid in list(wanted):
+            rel = f"reports/{page_name(rid)}"
+            if (site / rel).is_file():
+                out[rid] = rel
+                wanted.discard(rid)
+    if wanted:
+        for p in sorted(site.rglob("*.html")):
+            if p.name == "index.html" and p.parent == site:
+                continue
+            text = p.read_text(encoding="utf-8", errors="replace")
+            for rid in list(wanted):
+                if _html.escape(rid) in text:
+                    out[rid] = p.relative_to(site).as_posix()
+                    wanted.discard(rid)
+    return out
+
+
+# ------------------------------------------------------------------------------------------ merge
+@dataclass(slots=True)
+class RunSummary:
+    run_id: str
+    source: str
+    listed: int = 0
+    audited: int = 0  # objects fetched and parsed this run (or tried)
+    unchanged: int = 0
+    deleted: int = 0
+    reports_parsed: int = 0
+    reports_validated: int = 0
+    failed: int = 0  # objects (all of the source, not only this run) with a failing report
+    not_checked: int = 0  # objects with a report the rules could not check (no statutory tables...)
+    warned: int = 0  # objects whose worst finding is a warning
+    unreadable: int = 0
+    errors: int = 0
+    findings_per_rule: dict[str, int] = field(default_factory=dict)
+    full_reason: str | None = None
+    docs_url: str | None = None
+    findings_uri: str | None = None
+    seconds: float = 0.0
+    docs_errors: list[str] = field(default_factory=list)
+    failing: list[str] = field(default_factory=list)  # first MAX_FAILING lines: object, report, page
+    batch_seconds: dict[str, float] = field(default_factory=dict)  # summed over batches: fetch, parse, ...
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def merge_state(state: AuditState, plan: Plan, outcomes: list[BatchOutcome]) -> AuditState:
+    for k in plan.deleted:
+        state.objects.pop(k, None)
+    for o in outcomes:
+        for d in o.entries:
+            d = dict(d)
+            key = d.pop("key")
+            state.objects[key] = ObjectEntry.from_dict(key, d)
+    state.engine = engine_fingerprint()
+    state.last_run_id = plan.run_id
+    return state
+
+
+# ------------------------------------------------------------------------------------------ publish
+def finding_rows(state: AuditState) -> list[dict[str, Any]]:
+    rows = []
+    for key, e in sorted(state.objects.items()):
+        for f in e.findings:
+            row = {"object_key": key, "run_id": e.run_id}
+            row.update({k: (json.dumps(v, ensure_ascii=False, default=str) if isinstance(v, (dict, list)) else v)
+                        for k, v in f.items()})
+            rows.append(row)
+    return rows
+
+
+def object_rows(state: AuditState) -> list[dict[str, Any]]:
+    return [{"object_key": k, "status": e.status, "reason": e.reason, "etag": e.etag, "size": e.size,
+             "reports": len(e.reports), "findings": len(e.findings), "run_id": e.run_id, "audited_at": e.audited_at}
+            for k, e in sorted(state.objects.items())]
+
+
+def _parquet(rows: list[dict[str, Any]]) -> bytes:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    cols = sorted({k for r in rows for k in r}) or ["object_key"]
+    table = pa.table({c: [None if r.get(c) is None else str(r.get(c)) if not isinstance(r.get(c), (int, float, bool))
+                          else r.get(c) for r in rows] for c in cols}) if rows else pa.table({c: pa.array([], pa.string()) for c in cols})
+    buf = io.BytesIO()
+    pq.write_table(table, buf)
+    return buf.getvalue()
+
+
+def count_rules(state: AuditState) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for f in state.findings():
+        rule = str(f.get("rule") or f.get("rule_id") or "?")
+        counts[rule] = counts.get(rule, 0) + 1
+    return dict(sorted(counts.items()))
+
+
+def summarise(state: AuditState, plan: Plan, outcomes: list[BatchOutcome], s: AuditSettings) -> RunSummary:
+    st = [e.status for e in state.objects.values()]
+    return RunSummary(
+        run_id=plan.run_id, source=s.source.uri, listed=plan.listed, audited=len(plan.todo),
+        unchanged=len(plan.unchanged), deleted=len(plan.deleted),
+        reports_parsed=sum(o.parsed_reports for o in outcomes),
+        reports_validated=sum(o.validated_reports for o in outcomes),
+        failed=st.count(FAILED), not_checked=st.count(NOT_CHECKED), warned=st.count(WARNED), unreadable=st.count(UNREADABLE), errors=st.count(ERROR),
+        findings_per_rule=count_rules(state), full_reason=plan.full_reason,
+        docs_errors=[o.docs_error for o in outcomes if o.docs_error],
+        batch_seconds={k: round(sum(o.timings.get(k, 0.0) for o in outcomes), 2)
+                       for k in ("fetch", "parse", "validate", "docs")})
+
+
+def publish(s: AuditSettings, stores: Stores, state: AuditState, summary: RunSummary,
+            after_run_written: Any = None) -> RunSummary:
+    """Findings (run prefix, then latest/), docs index, then the state, then docs clean-up.
+
+    The state is saved last: a crash before it only means the next run audits the same changes again."""
+    from flows.docs_index import build_index
+
+    doc = {"run": summary.to_dict(), "objects": object_rows(state),
+           "findings": [dict(f, object_key=k) for k, e in sorted(state.objects.items()) for f in e.findings]}
+    files = {
+        "findings.json": (json.dumps(doc, ensure_ascii=False, indent=1, default=str).encode("utf-8"),
+                          "application/json; charset=utf-8"),
+        "findings.parquet": (_parquet(finding_rows(state)), "application/vnd.apache.parquet"),
+        "objects.parquet": (_parquet(object_rows(state)), "application/vnd.apache.parquet"),
+    }
+    publish_run(stores.findings, summary.run_id, files, after_run_written)
+    summary.findings_uri = s.findings.uri + "latest/findings.json" if s.findings.kind == "s3" else \
+        str(Path(s.findings.prefix) / "latest" / "findings.json")
+    page = build_index(state, summary)
+    stores.docs.put("index.html", page, "text/html; charset=utf-8", cache_control="no-cache")
+    summary.docs_url = stores.docs.url("index.html")
+    summary.failing = failing_lines(state, stores.docs)
+    save_state(stores.state, stores.state_key, state)
+    gc_sites(stores.docs, state)
+    prune_runs(stores.findings, keep_runs())
+    return summary
+
+
+def keep_runs() -> int:
+    import os
+
+    return max(1, int(os.environ.get("NIANBAO_KEEP_RUNS") or 30))
+
+
+def prune_runs(findings: Store, keep: int) -> int:
+    """Keep the newest ``keep`` run prefixes (run ids sort by time); latest/ is never touched."""
+    by_run: dict[str, list[str]] = {}
+    for o in findings.list("runs/"):
+        by_run.setdefault(o.key.split("/")[1], []).append(o.key)
+    old = sorted(by_run)[:-keep]
+    keys = [k for r in old for k in by_run[r]]
+    if keys:
+        try:
+            findings.delete(keys)
+        except StorageError:
+            return 0
+    return len(old)
+
+
+def failing_lines(state: AuditState, docs: Store, limit: int = MAX_FAILING) -> list[str]:
+    out = []
+    for key, e in sorted(state.objects.items()):
+        if e.status in (FAILED, NOT_CHECKED, WARNED):
+            for r in e.reports:
+                if r.get("status") != PASSED:
+                    n = sum(1 for f in e.findings if f.get("report_id") == r["report_id"])
+                    page = docs.url(r["docs_page"]) if r.get("docs_page") else "(no page)"
+                    out.append(f"{key} #{r.get('report_index')} {r.get('body') or '?'} {r.get('year') or '?'}: "
+                               f"{r['status']}, {n} findings  {page}")
+        elif e.status in (UNREADABLE, ERROR):
+            out.append(f"{key}: {e.status}: {e.reason}")
+        if len(out) >= limit:
+            break
+    return out[:limit]
+
+
+def site_of(key: str) -> str:
+    """``sites/<run>/<batch>/...`` -> ``sites/<run>/<batch>/``."""
+    return "/".join(key.split("/")[:3]) + "/"
+
+
+def gc_sites(docs: Store, state: AuditState) -> int:
+    """Delete run sites no state entry links to any more (fixed, deleted or re-audited reports)."""
+    used = {site_of(r["docs_page"]) for _, r in state.reports() if r.get("docs_page")}
+    stale = [o.key for o in docs.list(SITES) if site_of(o.key) not in used]
+    if stale:
+        try:
+            docs.delete(stale)
+        except StorageError:
+            return 0
+    return len(stale)
+
+
+def load(s: AuditSettings, stores: Stores) -> AuditState:
+    return load_state(stores.state, stores.state_key, s.source.uri)

@@ -1,0 +1,423 @@
+"""Object storage for the audit: S3-compatible buckets (boto3) and local folders behind one small API.
+
+A ``Store`` is bound to a location (bucket + prefix, or a folder) and speaks in keys relative to it.
+Every S3 call goes through ``call_with_retries`` (throttling, 5xx, timeouts, dropped connections),
+listing uses boto3's paginator and resumes from the last page token after a transient error.
+"""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+import os
+import random
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+from urllib.parse import quote, urlparse
+
+from flows.config import TOOL_PREFIX, Location, RetryPolicy, S3Settings
+
+T = TypeVar("T")
+
+# Never reports, whatever folder they sit in (same list as ``nianbao parse`` uses for folders).
+SKIP_NAMES = frozenset({"README.md", "readme.md", ".DS_Store", "Thumbs.db"})
+
+_RETRY_CODES = frozenset({
+    "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottled", "RequestThrottledException",
+    "SlowDown", "TooManyRequestsException", "ProvisionedThroughputExceededException", "RequestLimitExceeded",
+    "RequestTimeout", "RequestTimeoutException", "InternalError", "ServiceUnavailable", "InternalFailure",
+    "BandwidthLimitExceeded", "PriorRequestNotComplete", "EC2ThrottledException",
+})
+
+
+class StorageError(Exception):
+    """An object-store operation that failed for good (after retries). ``reason`` is safe to show."""
+
+    def __init__(self, key: str, reason: str, *, retryable: bool = False, attempts: int = 1):
+        super().__init__(f"{key}: {reason}")
+        self.key = key
+        self.reason = reason
+        self.retryable = retryable
+        self.attempts = attempts
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectInfo:
+    key: str  # relative to the store's location
+    etag: str
+    size: int
+    last_modified: str | None = None
+    version_id: str | None = None
+
+
+class Store(Protocol):
+    location: Location
+
+    def list(self, prefix: str = "") -> Iterator[ObjectInfo]: ...
+    def get(self, key: str) -> tuple[bytes, ObjectInfo]: ...
+    def head(self, key: str) -> ObjectInfo | None: ...
+    def put(self, key: str, data: bytes, content_type: str | None = None,
+            metadata: dict[str, str] | None = None, cache_control: str | None = None) -> str: ...
+    def copy(self, src_key: str, dst_key: str, metadata: dict[str, str] | None = None) -> str: ...
+    def delete(self, keys: list[str]) -> None: ...
+    def url(self, key: str) -> str: ...
+
+
+# ------------------------------------------------------------------------------------------ retries
+def is_retryable(exc: BaseException) -> bool:
+    """Throttling, 5xx, 429, timeouts and broken connections are worth another try; 4xx are not."""
+    from botocore.exceptions import (
+        ClientError,
+        ConnectionClosedError,
+        EndpointConnectionError,
+        IncompleteReadError,
+        ReadTimeoutError,
+        ResponseStreamingError,
+    )
+    from botocore.exceptions import ConnectionError as BotoConnectionError
+    from botocore.exceptions import ConnectTimeoutError as BotoConnectTimeout
+
+    if isinstance(exc, ClientError):
+        code = exc.response.get("Error", {}).get("Code", "")
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
+        return code in _RETRY_CODES or status >= 500 or status == 429
+    return isinstance(exc, (BotoConnectionError, BotoConnectTimeout, ReadTimeoutError, EndpointConnectionError,
+                            ConnectionClosedError, IncompleteReadError, ResponseStreamingError,
+                            ConnectionError, TimeoutError))
+
+
+def describe_error(exc: BaseException) -> str:
+    """A short reason for reports and logs; never includes request headers or credentials."""
+    from botocore.exceptions import ClientError
+
+    if isinstance(exc, ClientError):
+        err = exc.response.get("Error", {})
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        msg = err.get("Message") or ""
+        code = str(err.get("Code", "Error"))
+        if code.isdigit():  # HEAD answers carry no error body
+            code = {"403": "AccessDenied", "404": "NotFound"}.get(code, "Error")
+        hint = " (check the credentials and the bucket's permissions)" if status == 403 else ""
+        return f"{code} (HTTP {status}){': ' + msg if msg else ''}{hint}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def call_with_retries(fn: Callable[[], T], policy: RetryPolicy, what: str,
+                      sleep: Callable[[float], None] = time.sleep) -> T:
+    """Call ``fn``; retry retryable errors with exponential backoff and full jitter."""
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            return fn()
+        except Exception as e:
+            retryable = is_retryable(e)
+            if not retryable or attempt >= policy.attempts:
+                suffix = f" (after {attempt} attempts)" if attempt > 1 else ""
+                raise StorageError(what, describe_error(e) + suffix, retryable=retryable, attempts=attempt) from e
+            sleep(random.uniform(0, min(policy.max_delay, policy.base_delay * 2 ** (attempt - 1))))
+
+
+# ------------------------------------------------------------------------------------------ S3
+def make_s3_client(s3: S3Settings) -> Any:
+    """A boto3 S3 client. botocore's own retries are off: ``call_with_retries`` owns the policy, so a
+    failing object costs exactly ``RetryPolicy.attempts`` requests."""
+    import boto3
+    from botocore.config import Config
+
+    if s3.bucket_block:
+        from prefect_aws import S3Bucket
+
+        session = S3Bucket.load(s3.bucket_block).credentials.get_boto3_session()
+    elif s3.credentials_block:
+        from prefect_aws import AwsCredentials
+
+        session = AwsCredentials.load(s3.credentials_block).get_boto3_session()
+    else:
+        session = boto3.session.Session(profile_name=s3.profile_name)
+    kw: dict[str, Any] = {
+        "s3": {"addressing_style": s3.addressing_style},
+        "retries": {"total_max_attempts": 1, "mode": "standard"},
+        "connect_timeout": s3.connect_timeout,
+        "read_timeout": s3.read_timeout,
+        "max_pool_connections": s3.max_pool_connections,
+    }
+    if s3.signature_version:
+        kw["signature_version"] = s3.signature_version
+    if s3.endpoint_url:
+        # S3-compatible stores (OSS, older MinIO/SeaweedFS) reject the aws-chunked uploads that
+        # botocore's default checksums switch on.
+        kw["request_checksum_calculation"] = "when_required"
+        kw["response_checksum_validation"] = "when_required"
+    region = s3.region_name or session.region_name or "us-east-1"
+    return session.client("s3", endpoint_url=s3.endpoint_url, region_name=region, config=Config(**kw))
+
+
+def _skip(key: str) -> bool:
+    name = key.rsplit("/", 1)[-1]
+    return not name or name.startswith(".") or name in SKIP_NAMES
+
+
+class S3Store:
+    page_size = 1000  # ListObjectsV2 MaxKeys (1000 is the S3 maximum)
+
+    def __init__(self, client: Any, location: Location, retry: RetryPolicy, public_base: str | None = None):
+        assert location.kind == "s3" and location.bucket
+        self.client = client
+        self.location = location
+        self.bucket = location.bucket
+        self.prefix = location.prefix
+        self.retry = retry
+        self.public_base = public_base
+
+    def _full(self, key: str) -> str:
+        return self.prefix + key
+
+    def list(self, prefix: str = "") -> Iterator[ObjectInfo]:
+        """Every object under the location (and ``prefix``), any number of pages, in key order.
+
+        Pages are fetched one by one with ListObjectsV2 continuation tokens, so a throttled or failed
+        page is retried on its own instead of restarting the listing."""
+        full_prefix = self._full(prefix)
+        token: str | None = None
+        while True:
+            kw: dict[str, Any] = {"Bucket": self.bucket, "Prefix": full_prefix, "MaxKeys": self.page_size}
+            if token:
+                kw["ContinuationToken"] = token
+            page = call_with_retries(lambda kw=kw: self.client.list_objects_v2(**kw), self.retry,
+                                     f"s3://{self.bucket}/{full_prefix} (listing)")
+            for o in page.get("Contents", []):
+                rel = o["Key"][len(self.prefix):]
+                yield ObjectInfo(rel, o["ETag"].strip('"'), o["Size"],
+                                 o["LastModified"].isoformat() if o.get("LastModified") else None)
+            token = page.get("NextContinuationToken")
+            if not page.get("IsTruncated") or not token:
+                return
+
+    def get(self, key: str) -> tuple[bytes, ObjectInfo]:
+        def once() -> tuple[bytes, ObjectInfo]:
+            r = self.client.get_object(Bucket=self.bucket, Key=self._full(key))
+            body = r["Body"].read()
+            lm = r.get("LastModified")
+            return body, ObjectInfo(key, r["ETag"].strip('"'), len(body), lm.isoformat() if lm else None,
+                                    r.get("VersionId"))
+        return call_with_retries(once, self.retry, self.url_s3(key))
+
+    def head(self, key: str) -> ObjectInfo | None:
+        from botocore.exceptions import ClientError
+
+        def once() -> ObjectInfo | None:
+            try:
+                r = self.client.head_object(Bucket=self.bucket, Key=self._full(key))
+            except ClientError as e:
+                if e.response.get("ResponseMetadata", {}).get("HTTPStatusCode") == 404:
+                    return None
+                raise
+            return ObjectInfo(key, r["ETag"].strip('"'), r["ContentLength"], None, r.get("VersionId"))
+        return call_with_retries(once, self.retry, self.url_s3(key))
+
+    def put(self, key: str, data: bytes, content_type: str | None = None,
+            metadata: dict[str, str] | None = None, cache_control: str | None = None) -> str:
+        kw: dict[str, Any] = {"Bucket": self.bucket, "Key": self._full(key), "Body": data}
+        if content_type:
+            kw["ContentType"] = content_type
+        if metadata:
+            kw["Metadata"] = metadata
+        if cache_control:
+            kw["CacheControl"] = cache_control
+        r = call_with_retries(lambda: self.client.put_object(**kw), self.retry, self.url_s3(key))
+        return r["ETag"].strip('"')
+
+    def copy(self, src_key: str, dst_key: str, metadata: dict[str, str] | None = None) -> str:
+        kw: dict[str, Any] = {"Bucket": self.bucket, "Key": self._full(dst_key),
+                              "CopySource": {"Bucket": self.bucket, "Key": self._full(src_key)}}
+        if metadata is not None:
+            kw["Metadata"] = metadata
+            kw["MetadataDirective"] = "REPLACE"
+            head = self.client.head_object(Bucket=self.bucket, Key=self._full(src_key))
+            if head.get("ContentType"):
+                kw["ContentType"] = head["ContentType"]
+        r = call_with_retries(lambda: self.client.copy_object(**kw), self.retry, self.url_s3(dst_key))
+        return r["CopyObjectResult"]["ETag"].strip('"')
+
+    def delete(self, keys: list[str]) -> None:
+        for i in range(0, len(keys), 1000):
+            chunk = [{"Key": self._full(k)} for k in keys[i:i + 1000]]
+            call_with_retries(lambda chunk=chunk: self.client.delete_objects(
+                Bucket=self.bucket, Delete={"Objects": chunk, "Quiet": True}), self.retry,
+                f"s3://{self.bucket}/{self.prefix} (delete)")
+
+    def url_s3(self, key: str) -> str:
+        return f"s3://{self.bucket}/{self._full(key)}"
+
+    def url(self, key: str) -> str:
+        """The HTTP address a browser can open (anonymous read must be allowed on the bucket)."""
+        path = quote(self._full(key))
+        if self.public_base:
+            return self.public_base.rstrip("/") + "/" + quote(key)
+        ep = self.client.meta.endpoint_url
+        style = (self.client.meta.config.s3 or {}).get("addressing_style", "auto")
+        u = urlparse(ep)
+        if style == "virtual" or (style == "auto" and u.hostname and u.hostname.endswith("amazonaws.com")):
+            return f"{u.scheme}://{self.bucket}.{u.netloc}/{path}"
+        return f"{ep.rstrip('/')}/{self.bucket}/{path}"
+
+
+# ------------------------------------------------------------------------------------------ local
+class LocalStore:
+    """A folder. ETags are derived from size and mtime (cheap: a no-change rerun reads no file)."""
+
+    def __init__(self, location: Location):
+        self.location = location
+        self.root = Path(location.prefix)
+
+    def _path(self, key: str) -> Path:
+        p = (self.root / key).resolve()
+        if p != self.root and self.root not in p.parents:
+            raise StorageError(key, "key escapes the store folder")
+        return p
+
+    @staticmethod
+    def _info(key: str, st: os.stat_result) -> ObjectInfo:
+        return ObjectInfo(key, f"m{st.st_mtime_ns:x}-{st.st_size:x}", st.st_size,
+                          time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(st.st_mtime)))
+
+    def list(self, prefix: str = "") -> Iterator[ObjectInfo]:
+        base = self._path(prefix) if prefix else self.root
+        if not base.is_dir():
+            return
+        for dirpath, dirs, names in os.walk(base):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for n in sorted(names):
+                p = Path(dirpath) / n
+                yield self._info(p.relative_to(self.root).as_posix(), p.stat())
+
+    def get(self, key: str) -> tuple[bytes, ObjectInfo]:
+        p = self._path(key)
+        try:
+            st = p.stat()
+            return p.read_bytes(), self._info(key, st)
+        except OSError as e:
+            raise StorageError(str(p), f"cannot read the file ({e.strerror or e})") from e
+
+    def head(self, key: str) -> ObjectInfo | None:
+        p = self._path(key)
+        return self._info(key, p.stat()) if p.is_file() else None
+
+    def put(self, key: str, data: bytes, content_type: str | None = None,
+            metadata: dict[str, str] | None = None, cache_control: str | None = None) -> str:
+        p = self._path(key)
+        p.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=f".{p.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, p)  # atomic: readers see the old or the new file, never half of one
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return self._info(key, p.stat()).etag
+
+    def copy(self, src_key: str, dst_key: str, metadata: dict[str, str] | None = None) -> str:
+        return self.put(dst_key, self._path(src_key).read_bytes())
+
+    def delete(self, keys: list[str]) -> None:
+        for k in keys:
+            self._path(k).unlink(missing_ok=True)
+
+    def url(self, key: str) -> str:
+        return self._path(key).as_uri()
+
+
+def open_store(location: Location, s3: S3Settings, retry: RetryPolicy, *, client: Any = None,
+               public_base: str | None = None) -> Store:
+    if location.kind == "file":
+        return LocalStore(location)
+    return S3Store(client or make_s3_client(s3), location, retry, public_base)
+
+
+def list_sources(store: Store) -> Iterator[ObjectInfo]:
+    """The report objects: folder markers, hidden files, READMEs and the tool's own prefix skipped."""
+    for o in store.list():
+        if o.key.startswith(TOOL_PREFIX) or _skip(o.key):
+            continue
+        yield o
+
+
+# ------------------------------------------------------------------------------------------ content types
+def content_type(name: str) -> str:
+    """Content type for a site file; text gets ``charset=utf-8`` so Chinese shows right from S3."""
+    ctype, _ = mimetypes.guess_type(name)
+    ctype = ctype or "application/octet-stream"
+    if ctype.startswith("text/") or ctype in ("application/javascript", "application/json", "image/svg+xml",
+                                                "application/xml"):
+        ctype += "; charset=utf-8"
+    return ctype
+
+
+def upload_tree(store: Store, local_dir: Path, prefix: str, *, last: tuple[str, ...] = ("index.html",)) -> list[str]:
+    """Upload every file under ``local_dir`` to ``prefix``; files named in ``last`` go up last, so an
+    index never links to a page that is not there yet. Returns the keys written."""
+    files = sorted(p for p in local_dir.rglob("*") if p.is_file())
+    files.sort(key=lambda p: p.relative_to(local_dir).as_posix() in last)
+    keys = []
+    for p in files:
+        rel = p.relative_to(local_dir).as_posix()
+        key = prefix + rel
+        store.put(key, p.read_bytes(), content_type(rel),
+                  cache_control="no-cache" if rel.endswith((".html", ".json")) else None)
+        keys.append(key)
+    return keys
+
+
+# ------------------------------------------------------------------------------------------ publishing
+MANIFEST = "manifest.json"
+
+
+def publish_run(store: Store, run_id: str, files: dict[str, tuple[bytes, str]],
+                after_run_written: Callable[[], None] | None = None) -> dict[str, Any]:
+    """Write ``files`` under ``runs/<run_id>/``, then copy them to ``latest/`` and write
+    ``latest/manifest.json`` last.
+
+    The run prefix is immutable and complete before ``latest/`` is touched; the manifest names the run
+    and every file's ETag, so a reader (``read_latest``) can always get one consistent run even if a
+    crash hit between two copies. ``after_run_written`` is a test hook."""
+    run_prefix = f"runs/{run_id}/"
+    entries = {}
+    for name, (data, ctype) in files.items():
+        etag = store.put(run_prefix + name, data, ctype, metadata={"nianbao-run": run_id})
+        entries[name] = {"run_key": run_prefix + name, "size": len(data), "run_etag": etag}
+    manifest = {"run_id": run_id, "files": entries, "written_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    store.put(run_prefix + MANIFEST, _json(manifest), "application/json; charset=utf-8")
+    if after_run_written:
+        after_run_written()
+    for name, (data, ctype) in files.items():
+        entries[name]["latest_etag"] = store.put("latest/" + name, data, ctype, metadata={"nianbao-run": run_id})
+    store.put("latest/" + MANIFEST, _json(manifest), "application/json; charset=utf-8", cache_control="no-cache")
+    return manifest
+
+
+def read_latest(store: Store, name: str) -> tuple[str, bytes] | None:
+    """(run id, bytes) of ``name`` in the latest complete run, or None before the first run. Uses the
+    ``latest/`` copy when its ETag matches the manifest, else the immutable run copy."""
+    try:
+        manifest = json.loads(store.get("latest/" + MANIFEST)[0])
+    except StorageError:
+        return None
+    entry = manifest["files"].get(name)
+    if entry is None:
+        return None
+    data, info = store.get("latest/" + name)
+    if info.etag != entry.get("latest_etag"):
+        data, _ = store.get(entry["run_key"])
+    return manifest["run_id"], data
+
+
+def _json(obj: Any) -> bytes:
+    return json.dumps(obj, ensure_ascii=False, indent=1, default=str).encode("utf-8")

@@ -17,7 +17,7 @@ CATALOG_PATH = Path(__file__).with_name("catalog.yaml")
 
 KINDS = ("within_report", "cross_year", "narrative")
 SEVERITIES = ("fail", "warn", "info")
-CHECKS = ("linear", "domain", "blank_total", "flag", "zero_implies", "report")
+CHECKS = ("linear", "domain", "blank_total", "flag", "zero_implies", "report", "authority")
 TABLES = ("table2", "table3", "table4", "report", "any")
 GENERATIONS = ("2019", "2021")
 
@@ -45,6 +45,7 @@ class Rule:
     check: str | None = None
     instances: str | None = None
     implemented: bool = True
+    description: str = ""  # why the rule is shaped as it is (severity, scope, what is left to other rules)
 
     @property
     def slug(self) -> str:
@@ -58,6 +59,7 @@ class Rule:
             "title_zh": self.title_zh, "title_en": self.title_en,
             "message_zh": self.message_zh, "message_en": self.message_en,
             "check": self.check, "instances": self.instances, "implemented": self.implemented,
+            "description": self.description,
         }
 
 
@@ -93,6 +95,7 @@ def _rule_from_entry(e: dict[str, Any]) -> Rule:
         formula=str(e["formula"]), title_zh=e["title"]["zh"], title_en=e["title"]["en"],
         message_zh=e["message"]["zh"], message_en=e["message"]["en"], basis=e.get("basis", ""),
         check=e.get("check"), instances=e.get("instances"), implemented=implemented,
+        description=" ".join(str(e.get("description", "")).split()),
     )
 
 

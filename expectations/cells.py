@@ -20,6 +20,8 @@ from parsers.layout import (
     T3_COL_LABELS,
     T3_COL_LABELS_EN,
     T3_COLS,
+    T3_GROUP_LABELS,
+    T3_GROUP_SUBROWS,
     T3_ROWS_2019,
     T3_ROWS_2021,
     T3_ROWS_BY_KEY,
@@ -29,6 +31,16 @@ from parsers.layout import (
 )
 
 TABLE_LABELS = {"table2": "表二", "table3": "表三", "table4": "表四"}
+SUB_LABEL, SUB_LABEL_EN = "法人或其他组织小计", "legal persons and other organisations, subtotal"
+ORG_COLS = ("BIZ", "RES", "NGO", "LAW", "OTH")  # the five 法人或其他组织 columns summed by SUB
+# Local additions to table 三 the rules can read (bits of the frame's m_t3extra): the 法人或其他组织小计
+# column and the subtotal rows of the groups （三）–（六）, keyed GS_<group>.
+EXTRA_SUB = 1
+GROUP_SUBTOTALS: dict[str, tuple[str, int]] = {  # frame row key -> (parser group, bit)
+    "GS_DENY": ("R_DENY", 2), "GS_UNABLE": ("R_UNABLE", 4), "GS_NOTPROC": ("R_NOTPROC", 8),
+    "GS_OTHER": ("R_OTHER", 16),
+}
+GROUP_ROWS: dict[str, tuple[str, ...]] = dict(T3_GROUP_SUBROWS)  # parser group -> its statutory sub-rows
 TABLE_LABELS_EN = {"table2": "table 二", "table3": "table 三", "table4": "table 四"}
 TABLE_PREFIX = {"t2": "table2", "t3": "table3", "t4": "table4"}
 
@@ -42,10 +54,18 @@ class CellDef:
     kind: str  # count | signed | amount
     label: str  # e.g. 表三「（一）予以公开」·总计
     label_en: str
+    extra: int = 0  # m_t3extra bits a report needs for this cell to exist (local column / subtotal row)
+
+
+def _group_label(group: str) -> str:
+    return next(lab for lab, g in T3_GROUP_LABELS.items() if g == group)
 
 
 def t3_row_short(key: str) -> str:
-    """（二）部分公开（区分处理的…） -> （二）部分公开; sub-rows get their group: （三）1.属于国家秘密."""
+    """（二）部分公开（区分处理的…） -> （二）部分公开; sub-rows get their group: （三）1.属于国家秘密;
+    a group subtotal row: （三）不予公开（小计）."""
+    if key in GROUP_SUBTOTALS:
+        return f"{_group_label(GROUP_SUBTOTALS[key][0])}（小计）"
     rd = T3_ROWS_BY_KEY[key]
     label = re.sub(r"（[^（）]*）$", "", rd.label) if rd.label.startswith("（") else rd.label
     if rd.group:
@@ -55,7 +75,17 @@ def t3_row_short(key: str) -> str:
 
 
 def t3_row_short_en(key: str) -> str:
+    if key in GROUP_SUBTOTALS:
+        group = GROUP_SUBTOTALS[key][0]
+        first = T3_ROWS_BY_KEY[GROUP_ROWS[group][0]].en.split(":")[0]
+        return f"{first} (subtotal row)"
     return T3_ROWS_BY_KEY[key].en
+
+
+def t3_col_label(col: str) -> tuple[str, str]:
+    if col == "SUB":
+        return SUB_LABEL, SUB_LABEL_EN
+    return T3_COL_LABELS[col], T3_COL_LABELS_EN[col]
 
 
 T3_ROW_KEYS: tuple[str, ...] = tuple(dict.fromkeys(r.key for r in (*T3_ROWS_2019, *T3_ROWS_2021)))
@@ -74,12 +104,14 @@ def _t2_cells() -> list[tuple[str, str, str]]:
 @lru_cache(maxsize=1)
 def all_cells() -> tuple[CellDef, ...]:
     cells: list[CellDef] = []
-    for rk in T3_ROW_KEYS:
-        for ck in T3_COLS:
+    for rk in (*T3_ROW_KEYS, *GROUP_SUBTOTALS):
+        row_bit = GROUP_SUBTOTALS[rk][1] if rk in GROUP_SUBTOTALS else 0
+        for ck in (*T3_COLS, "SUB"):
+            zh, en = t3_col_label(ck)
             cells.append(CellDef(
                 f"t3.{rk}.{ck}", "table3", rk, ck, "count",
-                f"表三「{t3_row_short(rk)}」·{T3_COL_LABELS[ck]}",
-                f"table 三 “{t3_row_short_en(rk)}” / {T3_COL_LABELS_EN[ck]}",
+                f"表三「{t3_row_short(rk)}」·{zh}", f"table 三 “{t3_row_short_en(rk)}” / {en}",
+                row_bit | (EXTRA_SUB if ck == "SUB" else 0),
             ))
     for k in T4_KEYS:
         cells.append(CellDef(f"t4.{k}", "table4", None, k, "count", f"表四「{T4_LABELS[k]}」",

@@ -8,7 +8,8 @@ import time
 from typing import Any
 
 from expectations.catalog import Rule, implemented_rules, rule_by_id
-from expectations.cells import TABLE_LABELS, TABLE_LABELS_EN, cell
+from expectations.cells import GROUP_SUBTOTALS, TABLE_LABELS, TABLE_LABELS_EN, cell
+from expectations.facts import group_subtotal_rows, t3_extra_bits
 from expectations.findings import (
     FAIL,
     INFO,
@@ -32,7 +33,7 @@ from expectations.frame import (
 )
 from expectations.instances import SINGLE, SPLIT, Instance, instances_for
 from expectations.locate import locate
-from expectations.messages import linear_values, render, report_values, zero_values
+from expectations.messages import body_values, linear_values, render, report_values, zero_values
 from parsers.model import PRESENT, Report
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
@@ -136,6 +137,8 @@ def validate(reports: list[Report], chunk_size: int = 20000) -> CheckResult:
 def _source_cell(rep: Report, cid: str):
     c = cell(cid)
     try:
+        if c.table == "table3" and c.row in GROUP_SUBTOTALS:
+            return group_subtotal_rows(rep)[c.row].cells.get(c.col or "")
         if c.table == "table3":
             return rep.table3.rows[c.row].cells.get(c.col)  # type: ignore[index]
         if c.table == "table4":
@@ -179,6 +182,8 @@ def _entries_to_findings(rule: Rule, entries: list[dict[str, Any]], chunk: list[
         if inst.op in ("eq", "le"):
             values = linear_values(inst, lhs, rhs)
             actual, expected = values["_actual"], values["_expected"]
+            if inst.gate == "body":
+                values.update(body_values(rep.body))
         elif inst.op == "zero":
             values = zero_values(inst, lhs, rhs)
             actual, expected = values["_actual"], 0
@@ -195,10 +200,7 @@ def _entries_to_findings(rule: Rule, entries: list[dict[str, Any]], chunk: list[
             values = {"cell": c.label, "cell_en": c.label_en, "raw": src.raw if src else "",
                       "actual": actual}
         else:  # report level
-            codes = e.get("codes", {})
-            table = (inst.param or "").split(":")[1] if (inst.param or "").startswith("table:") else None
-            reason = getattr(rep, table).reason if table else None
-            values = report_values(inst, codes, rep.year, reason, list(rep.table2.extra_rows))
+            values = report_values(inst, e.get("codes", {}), rep)
         zh, en = render(rule, values)
         readings: list[dict[str, Any]] = []
         if e.get("readings"):
@@ -245,6 +247,9 @@ def _not_checked_finding(rule: Rule, rep: Report, e: dict[str, Any], insts: tupl
                         + ("（该行印出的单元格不完整，不猜测缺失的是哪一格）" if incomplete else ""))
         en_parts.append("cells not available: " + "; ".join(c.label_en for c in labels)
                         + (" (the row was printed incomplete; the missing cell is not guessed)" if incomplete else ""))
+    if any(i.gate == "body" for i in insts) and codes.get("m_body", 0) == 0:
+        zh_parts.append(f"无法判断发布机关的类型（机关名称：{rep.body or '未识别'}），规章行不为 0")
+        en_parts.append(f"body type unknown (body: {rep.body or 'not recognised'}) while the 规章 row is not 0")
     if not zh_parts:
         zh_parts.append("无法确定格式版本或报告年度")
         en_parts.append("the format generation or the report year could not be determined")
@@ -301,6 +306,7 @@ def _report_results(reports: list[Report], findings: list[Finding]) -> list[Repo
                     elif f.status in (UNVERIFIABLE, NOT_CHECKED) and check == PASS:
                         check = f.status
             tables[t] = {"status": st, "check": check}
+        # any rule that could not run keeps the report from passing (never a silent pass)
         if worst == PASS and (counts["not_checked"] or any(v["check"] == NOT_CHECKED for v in tables.values())):
             worst = NOT_CHECKED
         elif worst == PASS and counts["unverifiable"]:
@@ -326,7 +332,7 @@ def _likely(rep: Report, fs: list[Finding], insts_by_rule: dict[str, dict[str, I
         return []
     v = _variant(rep)
     variant = SINGLE if v == VARIANT_SINGLE else SPLIT if v == VARIANT_SPLIT else None
-    likely = locate(failing, variant)
+    likely = locate(failing, variant, t3_extra_bits(rep))
     unique = {d["cell"]: d for d in likely if d["unique"]}
     for f in fs:
         for c in f.cells:

@@ -42,13 +42,19 @@ class CompiledRule:
     R: np.ndarray  # cells x instances: coefficients of the right side
     variant: np.ndarray  # per instance: 0 any, 1 single, 2 split
     t2gen: np.ndarray  # per instance: 0 any, 1 = 2019, 2 = 2021
+    extra: np.ndarray  # per instance: m_t3extra bits the report must have (local column / subtotal rows)
+    gate_body: np.ndarray  # per instance: decided only when the body's type is known
 
 
-def _derived_applicability(inst: Instance) -> tuple[int, int]:
+def _derived_applicability(inst: Instance) -> tuple[int, int, int]:
+    """(table 三 variant, table 二 generation, m_t3extra bits) an instance needs, from its cells."""
     variant = {SINGLE: VARIANT_SINGLE, SPLIT: VARIANT_SPLIT}.get(inst.variant or "", 0)
     t2gen = GEN_CODES.get(inst.t2gen or "", 0)
+    extra = 0
+    for cid in inst.cells:
+        extra |= cell(cid).extra
     if inst.op == "zero":
-        return variant, t2gen
+        return variant, t2gen, extra
     for cid in inst.cells:
         c = cell(cid)
         if c.table == "table3" and c.row == "R_OTHER":
@@ -61,7 +67,7 @@ def _derived_applicability(inst: Instance) -> tuple[int, int]:
             gens = T2_GENERATIONS[(c.row, c.col)]
             if len(gens) == 1:
                 t2gen = GEN_CODES[gens[0]]
-    return variant, t2gen
+    return variant, t2gen, extra
 
 
 @cache
@@ -78,6 +84,7 @@ def compile_rule(rule_id: str) -> CompiledRule:
     idx = []
     variant = np.zeros(m, dtype=np.int16)
     t2gen = np.zeros(m, dtype=np.int16)
+    extra = np.zeros(m, dtype=np.int16)
     for j, inst in enumerate(insts):
         for t in inst.lhs:
             L[cidx[t.cell], j] += t.coef
@@ -86,11 +93,13 @@ def compile_rule(rule_id: str) -> CompiledRule:
         cells = [cidx[c] for c in inst.cells]
         idx.append(np.array(cells, dtype=np.int64))
         inc[cells, j] = 1
-        variant[j], t2gen[j] = _derived_applicability(inst)
+        variant[j], t2gen[j], extra[j] = _derived_applicability(inst)
     ops = {i.op for i in insts}
     if len(ops) != 1:
         raise ValueError(f"rule {rule_id}: instances mix ops {ops}")
-    return CompiledRule(rule_id, ops.pop(), insts, tuple(idx), inc, inc.sum(axis=0), L, R, variant, t2gen)
+    gate_body = np.array([i.gate == "body" for i in insts], dtype=bool)
+    return CompiledRule(rule_id, ops.pop(), insts, tuple(idx), inc, inc.sum(axis=0), L, R, variant, t2gen, extra,
+                        gate_body)
 
 
 def _applicable(cr: CompiledRule, a: FrameArrays) -> np.ndarray:
@@ -102,6 +111,9 @@ def _applicable(cr: CompiledRule, a: FrameArrays) -> np.ndarray:
     if cr.t2gen.any():
         g = a.meta["m_t2gen"][:, None]
         app &= (cr.t2gen[None, :] == 0) | (g == 0) | (g == cr.t2gen[None, :])
+    if cr.extra.any():
+        x = a.meta["m_t3extra"][:, None]
+        app &= (x & cr.extra[None, :]) == cr.extra[None, :]
     return app
 
 
@@ -137,6 +149,22 @@ def _report_level(cr: CompiledRule, a: FrameArrays) -> tuple[np.ndarray, np.ndar
             app[:, j] = m["m_fmt_applicable"] == 1
             ev[:, j] = m["m_st_table2"] == 0
             bad[:, j] = m["m_t2extra"] > 0
+        elif p in ("sections", "headings"):
+            # which sections a report needs depends on its generation: unknown year and format -> undecided
+            app[:, j] = m["m_fmt_applicable"] == 1
+            ev[:, j] = np.isin(m["m_gen"], (1, 2)) | np.isin(m["m_ygen"], (1, 2))
+            if p == "sections":
+                bad[:, j] = (m["m_sec_missing"] != 0) | (m["m_sec_order"] != 0)
+            else:
+                bad[:, j] = m["m_sec_headless"] != 0
+        elif p == "labels":
+            app[:, j] = m["m_fmt_applicable"] == 1
+            ev[:, j] = m["m_st_table3"] == 0
+            bad[:, j] = (m["m_t3extra"] != 0) | (m["m_t3local"] > 0)
+        elif p == "period":
+            app[:, j] = (m["m_fmt_applicable"] == 1) & (m["m_period"] != 0)  # only when a period is stated
+            ev[:, j] = m["m_ygen"] != 0
+            bad[:, j] = m["m_period"] == 2
         else:
             raise ValueError(f"{cr.rule_id}: unknown report-level check {p!r}")
     return app, ev, bad
@@ -173,6 +201,14 @@ def _cells_level(cr: CompiledRule, a: FrameArrays) -> tuple[np.ndarray, np.ndarr
         bad = (np.abs(trig) <= TOL) & (nonzero > 0)
     else:
         raise ValueError(f"{cr.rule_id}: unknown op {op!r}")
+    if cr.gate_body.any():
+        # T2-REG-AUTH: a 规章 cell of 0 satisfies the rule whatever the body; a non-zero one is a violation
+        # for a body without rule-making power, fine for one that may have it, and undecided otherwise.
+        body = a.meta["m_body"][:, None]
+        g = cr.gate_body[None, :]
+        nonzero = bad.copy()
+        ev = ev & ~(g & nonzero & (body == 0))
+        bad = bad & (~g | (body == 1))
     return app, ev, bad
 
 

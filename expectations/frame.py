@@ -20,7 +20,16 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from expectations.bodies import body_type
 from expectations.cells import all_cells, cell_index
+from expectations.facts import (
+    SectionFacts,
+    group_subtotal_rows,
+    period_code,
+    section_facts,
+    t3_extra_bits,
+    t3_local_rows,
+)
 from parsers.layout import GEN_2019, GEN_2021, GEN_PRE2019
 from parsers.model import MISSING, PRESENT, UNREADABLE, Cell, Report
 
@@ -30,7 +39,12 @@ VARIANT_NONE, VARIANT_SINGLE, VARIANT_SPLIT = 0, 1, 2
 MAX_READINGS = 64  # combinations of ambiguous rows evaluated per report
 
 META = ("m_gen", "m_ygen", "m_t2gen", "m_variant", "m_st_table2", "m_st_table3", "m_st_table4",
-        "m_note", "m_t2extra", "m_fmt_applicable")
+        "m_note", "m_t2extra", "m_fmt_applicable",
+        "m_t3extra",  # bits: 1 法人或其他组织小计 column, 2/4/8/16 subtotal row of （三）/（四）/（五）/（六）
+        "m_t3local",  # table 三 rows outside the statutory layout (facts.t3_local_rows)
+        "m_body",  # publishing body: 0 unknown, 1 no rule-making power, 2 may have it (bodies.body_type)
+        "m_sec_missing", "m_sec_headless", "m_sec_order",  # section bit masks (facts.section_facts)
+        "m_period")  # statistics period: 0 not stated, 1 matches the year, 2 does not
 
 
 def value_columns() -> list[str]:
@@ -127,6 +141,13 @@ def reports_to_frame(reports: list[Report]) -> tuple[pd.DataFrame, FrameIndex]:
                     idx = cidx.get(f"t3.{rkey}.{ckey}")
                     if idx is not None:
                         _put(idx, c, V, A, B, F, i)
+            for gkey, row in group_subtotal_rows(rep).items():
+                if row.incomplete:
+                    continue
+                for ckey, c in row.cells.items():
+                    idx = cidx.get(f"t3.{gkey}.{ckey}")
+                    if idx is not None:
+                        _put(idx, c, V, A, B, F, i)
         if t4.status == PRESENT and not t4.incomplete:
             for key, c in t4.cells.items():
                 idx = cidx.get(f"t4.{key}")
@@ -140,9 +161,13 @@ def reports_to_frame(reports: list[Report]) -> tuple[pd.DataFrame, FrameIndex]:
                         _put(idx, c, V, A, B, F, i)
         ygen = year_generation(rep.year)
         fmt_app = 0 if (ygen == GEN_CODES[GEN_PRE2019] or rep.format == GEN_PRE2019) else 1
+        sec = section_facts(rep)
         meta[i] = (GEN_CODES.get(rep.format, 0), ygen, GEN_CODES.get(t2.generation or "", 0), _variant(rep),
                    STATUS_CODES.get(t2.status, 1), STATUS_CODES.get(t3.status, 1), STATUS_CODES.get(t4.status, 1),
-                   1 if t3.has_note else 0, len(t2.extra_rows), fmt_app)
+                   1 if t3.has_note else 0, len(t2.extra_rows), fmt_app,
+                   t3_extra_bits(rep), len(t3_local_rows(rep)), body_type(rep.body).code,
+                   SectionFacts.mask(sec.missing), SectionFacts.mask(sec.headless), SectionFacts.mask(sec.out_of_order),
+                   period_code(rep))
         rep_col[i] = k
         combos = combos_all[k]
         # further readings: copy the base row, then apply each reading's values

@@ -116,7 +116,12 @@ class ExpectTotalCellsFilled(_RuleExpectation):
 
 
 class ExpectReportStructure(_RuleExpectation):
-    """Report-level structure: tables present, format generation, table 三 layout, local rows."""
+    """Report-level structure: sections, tables present, format generation, table 三 layout, local rows,
+    statistics period."""
+
+
+class ExpectRulesOnlyFromRuleMakingBodies(_RuleExpectation):
+    """Table 二: the 规章 row is 0 or "/" for a body without rule-making power (T2-REG-AUTH)."""
 
 
 EXPECTATION_FOR_CHECK: dict[str, type[_RuleExpectation]] = {
@@ -126,4 +131,5 @@ EXPECTATION_FOR_CHECK: dict[str, type[_RuleExpectation]] = {
     "flag": ExpectCellValuesInDomain,
     "blank_total": ExpectTotalCellsFilled,
     "report": ExpectReportStructure,
+    "authority": ExpectRulesOnlyFromRuleMakingBodies,
 }

@@ -12,13 +12,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
-from expectations.cells import T3_ROW_KEYS, cell, t3_row_short, t3_row_short_en
+from expectations.cells import (
+    GROUP_ROWS,
+    GROUP_SUBTOTALS,
+    ORG_COLS,
+    T3_ROW_KEYS,
+    cell,
+    t3_col_label,
+    t3_row_short,
+    t3_row_short_en,
+)
 from parsers.layout import (
     T2_ROW_LABELS,
     T2_ROW_LABELS_EN,
     T3_APPL,
-    T3_COL_LABELS,
-    T3_COL_LABELS_EN,
     T3_COLS,
     T4_KEYS,
     T4_LABELS,
@@ -53,6 +60,7 @@ class Instance:
     t2gen: str | None = None  # table 二 block generation this instance needs
     target: str | None = None  # the cell a finding points at
     param: str | None = None  # report-level check selector
+    gate: str | None = None  # "body": decided only when the publishing body's type is known (T2-REG-AUTH)
 
     @property
     def cells(self) -> tuple[str, ...]:
@@ -63,11 +71,12 @@ def _t3(row: str, col: str, by: str) -> Term:
     """A table 三 term labelled by its row (``by="row"``) or its column (``by="col"``)."""
     if by == "row":
         return Term(f"t3.{row}.{col}", t3_row_short(row), t3_row_short_en(row))
-    return Term(f"t3.{row}.{col}", T3_COL_LABELS[col], T3_COL_LABELS_EN[col])
+    zh, en = t3_col_label(col)
+    return Term(f"t3.{row}.{col}", zh, en)
 
 
 def _col_where(col: str) -> tuple[str, str]:
-    return T3_COL_LABELS[col], T3_COL_LABELS_EN[col]
+    return t3_col_label(col)
 
 
 def t3_balance() -> tuple[Instance, ...]:
@@ -139,6 +148,34 @@ def t3_heur_other() -> tuple[Instance, ...]:
     )
 
 
+def t3_orgsub() -> tuple[Instance, ...]:
+    """The added 法人或其他组织小计 column = the five organisation columns, in every row it is printed."""
+    out = []
+    for r in (*T3_ROW_KEYS, *GROUP_SUBTOTALS):
+        variant = SINGLE if r == "R_OTHER" else SPLIT if r in OTHER_SPLIT else None
+        out.append(Instance(r, "table3", r, "SUB", t3_row_short(r), t3_row_short_en(r), "eq",
+                            (_t3(r, "SUB", "col"),), tuple(_t3(r, c, "col") for c in ORG_COLS),
+                            variant=variant, target=f"t3.{r}.SUB"))
+    return tuple(out)
+
+
+def t3_groupsub() -> tuple[Instance, ...]:
+    """An added subtotal row of （三）/（四）/（五）/（六） = the sum of its sub-rows, in every column."""
+    out = []
+    for gkey, (group, _) in GROUP_SUBTOTALS.items():
+        for c in (*T3_COLS, "SUB"):
+            w, we = _col_where(c)
+            out.append(Instance(f"{gkey}:{c}", "table3", gkey, c, w, we, "eq", (_t3(gkey, c, "row"),),
+                                tuple(_t3(r, c, "row") for r in GROUP_ROWS[group]), target=f"t3.{gkey}.{c}"))
+    return tuple(out)
+
+
+def t4_heur_rev2lit() -> tuple[Instance, ...]:
+    return (Instance("LIT_R", "table4", None, "LIT_R_TOTAL", "复议后起诉", "lawsuits after review", "le",
+                     (Term("t4.LIT_R_TOTAL", "复议后起诉·总计", "lawsuits after review, total"),),
+                     (Term("t4.REV_TOTAL", "行政复议·总计", "reviews, total"),), target="t4.LIT_R_TOTAL"),)
+
+
 def _t4_sum(group: str) -> tuple[Instance, ...]:
     parts = [f"{group}_{o}" for o in ("MAINTAIN", "CORRECT", "OTHER", "PENDING")]
     total = f"{group}_TOTAL"
@@ -192,6 +229,25 @@ def t2_items_nonneg() -> tuple[Instance, ...]:
     return tuple(Instance(r, "table2", r, "CHANGE", T2_ROW_LABELS[r], T2_ROW_LABELS_EN[r], "le", (),
                           (_t2(r, "PREV"), _t2(r, "CHANGE")), t2gen="2019", target=f"t2.{r}.CHANGE")
                  for r in ("LICENSE", "SERVICE", "PENALTY", "COERCION", "FEE"))
+
+
+def t2_21_repeal() -> tuple[Instance, ...]:
+    """0 ≤ 本年废止件数 and 0 ≤ 现行有效件数 (the within-report part of T2-21-REPEAL)."""
+    return tuple(Instance(f"{r}:{c}", "table2", r, c, T2_ROW_LABELS[r], T2_ROW_LABELS_EN[r], "le", (), (_t2(r, c),),
+                          t2gen="2021", target=f"t2.{r}.{c}")
+                 for r in ("REG", "NORM") for c in ("REPEALED", "VALID"))
+
+
+def t2_reg_auth() -> tuple[Instance, ...]:
+    """Every 规章 cell ≤ 0 (i.e. 0, blank or "/"), decided only for bodies whose type is known."""
+    from expectations.cells import T2_GENERATIONS
+
+    out = []
+    for (r, c), gens in T2_GENERATIONS.items():
+        if r == "REG":
+            out.append(Instance(c, "table2", r, c, T2_ROW_LABELS[r], T2_ROW_LABELS_EN[r], "le", (_t2(r, c),), (),
+                                t2gen=gens[0], target=f"t2.{r}.{c}", gate="body"))
+    return tuple(out)
 
 
 def _cell_instances(kinds: tuple[str, ...], op: str, only_col: str | None = None) -> tuple[Instance, ...]:
@@ -252,12 +308,31 @@ def t2_localrow() -> tuple[Instance, ...]:
     return (Instance("extra", "table2", None, None, "本地行", "local rows", "report", param="localrow"),)
 
 
+def fmt_sections() -> tuple[Instance, ...]:
+    return (Instance("sections", "report", None, None, "报告结构", "report structure", "report", param="sections"),)
+
+
+def fmt_sections_heading() -> tuple[Instance, ...]:
+    return (Instance("headings", "report", None, None, "部分标题", "section headings", "report", param="headings"),)
+
+
+def fmt_labels() -> tuple[Instance, ...]:
+    return (Instance("t3layout", "table3", None, None, "表三行列", "table 三 rows and columns", "report",
+                     param="labels"),)
+
+
+def fmt_period() -> tuple[Instance, ...]:
+    return (Instance("period", "report", None, None, "统计期限", "statistics period", "report", param="period"),)
+
+
 GENERATORS: dict[str, Callable[[], tuple[Instance, ...]]] = {
     f.__name__: f
     for f in (t3_balance, t3_results, t3_row_totals, t3_bounds, t3_zero, t3_heur_fwd, t3_heur_other,
               t4_sum_rev, t4_sum_litd, t4_sum_litr, t2_19_pub_le_tot, t2_19_new, t2_21_valid_ge_new,
               t2_items_nonneg, gen_int_cells, gen_amount_cells, gen_signed_cells, gen_blank_totals,
-              fmt_tables, fmt_gen, t3_fmt_split, fmt_note, t2_localrow)
+              fmt_tables, fmt_gen, t3_fmt_split, fmt_note, t2_localrow, t3_orgsub, t3_groupsub,
+              t4_heur_rev2lit, t2_21_repeal, t2_reg_auth, fmt_sections, fmt_sections_heading, fmt_labels,
+              fmt_period)
 }
 
 

@@ -10,6 +10,7 @@ qualify, all are listed as candidates and none is singled out (no random tie-bre
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import cache, lru_cache
 from typing import Any
 
 from expectations.catalog import implemented_rules
@@ -19,12 +20,13 @@ from expectations.instances import Instance, instances_for
 TOL = 1e-6
 
 
-def _eq_instances() -> list[tuple[str, Instance]]:
+@lru_cache(maxsize=1)
+def _eq_instances() -> tuple[tuple[str, Instance], ...]:
     out = []
     for rule in implemented_rules():
         if rule.check == "linear" and rule.severity == "fail":
             out.extend((rule.id, i) for i in instances_for(rule.instances or "") if i.op == "eq")
-    return out
+    return tuple(out)
 
 
 def _net(inst: Instance) -> dict[str, float]:
@@ -36,10 +38,12 @@ def _net(inst: Instance) -> dict[str, float]:
     return coef
 
 
-def locate(failing: list[tuple[str, Instance, list[float], list[float]]], variant: str | None
-           ) -> list[dict[str, Any]]:
+def locate(failing: list[tuple[str, Instance, list[float], list[float]]], variant: str | None,
+           extra: int = 0) -> list[dict[str, Any]]:
     """``failing``: (rule id, instance, lhs values, rhs values) of violated equality rules of one report.
-    ``variant``: the report's table 三 （六） layout (single/split). Returns likely cells (see module doc)."""
+    ``variant``: the report's table 三 （六） layout (single/split); ``extra``: its local additions to table 三
+    (``facts.t3_extra_bits``), so that rules on a column or row the report does not print are ignored.
+    Returns likely cells (see module doc)."""
     by_table: dict[str, list[tuple[str, Instance, list[float], list[float]]]] = defaultdict(list)
     for f in failing:
         by_table[f[1].table].append(f)
@@ -67,7 +71,7 @@ def locate(failing: list[tuple[str, Instance, list[float], list[float]]], varian
                 new = fixes.pop()
                 if new < 0 or abs(new - round(new)) > TOL:
                     continue
-                if _breaks_passing(cid, failing_keys, variant):
+                if _breaks_passing(cid, failing_keys, variant, extra):
                     continue
                 candidates.append((cid, new))
         for cid, new in candidates:
@@ -78,12 +82,22 @@ def locate(failing: list[tuple[str, Instance, list[float], list[float]]], varian
     return out
 
 
-def _breaks_passing(cid: str, failing_keys: set[tuple[str, str]], variant: str | None) -> bool:
+@cache
+def _needs(inst: Instance) -> int:
+    bits = 0
+    for c in inst.cells:
+        bits |= cell(c).extra
+    return bits
+
+
+def _breaks_passing(cid: str, failing_keys: set[tuple[str, str]], variant: str | None, extra: int) -> bool:
     for rid, inst in _eq_instances():
         if (rid, inst.key) in failing_keys or cid not in inst.cells:
             continue
         if inst.variant and variant and inst.variant != variant:
             continue
+        if _needs(inst) & ~extra:
+            continue  # a rule on a local column or row this report does not print
         if abs(_net(inst).get(cid, 0.0)) > TOL:
             return True
     return False

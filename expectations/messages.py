@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from expectations.catalog import Rule
+from expectations.cells import TABLE_LABELS, TABLE_LABELS_EN
 from expectations.instances import Instance, Term
+from parsers.model import Report
 
 MAX_TERMS = 8
 GEN_NAMES = {1: "2019", 2: "2021", 3: "2019 年以前", 0: "未知"}
@@ -83,9 +85,44 @@ def zero_values(inst: Instance, lhs: list[float], rhs: list[float]) -> dict[str,
     }
 
 
-def report_values(inst: Instance, codes: dict[str, int], year: int | None, reason: str | None,
-                  extra_labels: list[str]) -> dict[str, Any]:
+def body_values(body: str | None) -> dict[str, str]:
+    """{body} {body_kind} {body_kind_en} for T2-REG-AUTH messages."""
+    from expectations.bodies import KIND_LABELS, body_type
+
+    zh, en = KIND_LABELS[body_type(body).kind]
+    return {"body": body or "未识别", "body_en": body or "not recognised", "body_kind": zh, "body_kind_en": en}
+
+
+def _sections_detail(codes: dict[str, int]) -> tuple[str, str]:
+    from expectations.facts import keys_from_mask, section_names
+
+    zh, en = [], []
+    missing = keys_from_mask(codes.get("m_sec_missing", 0))
+    late = keys_from_mask(codes.get("m_sec_order", 0))
+    if missing:
+        zh.append("缺少" + section_names(missing))
+        en.append("missing: " + section_names(missing, en=True))
+    if late:
+        zh.append(section_names(late) + "的位置不符合规定的顺序")
+        en.append("out of order: " + section_names(late, en=True))
+    return "；".join(zh), "; ".join(en)
+
+
+def _period_detail(rep: Report) -> tuple[str, str]:
+    from expectations.facts import stated_periods
+
+    bad = [p for p in stated_periods(rep) if not (p.start == p.end == rep.year)]
+    text = "、".join(f"「{p.text}」" for p in bad[:3])
+    return (f"报告所述统计期限 {text} 与报告年度 {rep.year} 年不符",
+            f"the stated statistics period {text} does not match the report year {rep.year}")
+
+
+def report_values(inst: Instance, codes: dict[str, int], rep: Report) -> dict[str, Any]:
+    """Placeholders of a report-level finding, from the frame codes and the report itself."""
     p = inst.param or ""
+    year = rep.year
+    table = p.split(":")[1] if p.startswith("table:") else None
+    reason = getattr(rep, table).reason if table else None
     v: dict[str, Any] = {"where": inst.where, "where_en": inst.where_en, "detail": "", "detail_en": ""}
     if p.startswith("table:"):
         st = codes.get(f"m_st_{p.split(':')[1]}", 1)
@@ -113,8 +150,25 @@ def report_values(inst: Instance, codes: dict[str, int], year: int | None, reaso
             v["detail"] = "2019 年格式的（六）其他处理为 1 行，本报告印为 3 个子行"
             v["detail_en"] = "the 2019 format prints (6) other handling as one row; this report prints 3 sub-rows"
     elif p == "localrow":
-        v["detail"] = "、".join(extra_labels)
-        v["detail_en"] = ", ".join(extra_labels)
+        v["detail"] = "、".join(rep.table2.extra_rows)
+        v["detail_en"] = ", ".join(rep.table2.extra_rows)
+    elif p == "sections":
+        v["detail"], v["detail_en"] = _sections_detail(codes)
+    elif p == "headings":
+        from expectations.facts import SECTION_TABLE, keys_from_mask, section_names
+
+        keys = keys_from_mask(codes.get("m_sec_headless", 0))
+        tables = "、".join(TABLE_LABELS[SECTION_TABLE[k]] for k in keys)
+        v["detail"] = f"未印部分标题{section_names(keys)}（{tables}已列出）"
+        v["detail_en"] = (f"section heading not printed: {section_names(keys, en=True)} "
+                          f"(its table is there: {', '.join(TABLE_LABELS_EN[SECTION_TABLE[k]] for k in keys)})")
+    elif p == "labels":
+        from expectations.facts import t3_layout_deviations
+
+        zh, en = t3_layout_deviations(rep)
+        v["detail"], v["detail_en"] = "；".join(zh), "; ".join(en)
+    elif p == "period":
+        v["detail"], v["detail_en"] = _period_detail(rep)
     return v
 
 

@@ -13,7 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from parsers.layout import T3_APPL, T3_ROWS_BY_KEY
+from expectations.bodies import NO_POWER, body_type
+from expectations.cells import GROUP_ROWS, GROUP_SUBTOTALS, ORG_COLS
+from parsers.layout import T3_APPL, T3_GROUP_LABELS, T3_ROWS_BY_KEY
 from parsers.model import MISSING, Cell, Report, Row
 
 
@@ -197,6 +199,111 @@ def _m_note(rep, rng):
     return Mutation("", "t3.note", True, False)
 
 
+def _add_sub_column(rep: Report) -> None:
+    """Print the 法人或其他组织小计 column (consistent: the sum of the five organisation columns)."""
+    t3 = rep.table3
+    t3.columns = (*T3_APPL, "SUB", "TOT")
+    for row in t3.rows.values():
+        if row.cells:
+            v = sum(int(row.cells[c].value or 0) for c in ORG_COLS)
+            row.cells = {**{c: row.cells[c] for c in T3_APPL}, "SUB": Cell(value=v, raw=str(v)),
+                         "TOT": row.cells["TOT"]}
+
+
+def _add_group_subtotal(rep: Report, group: str) -> Row:
+    """Print a consistent subtotal row for ``group`` (R_DENY …) among table 三's extra rows."""
+    subs = [rep.table3.rows[k] for k in GROUP_ROWS[group]]
+    cols = subs[0].cells.keys()
+    cells = {c: Cell(value=sum(int(s.cells[c].value or 0) for s in subs),
+                     raw=str(sum(int(s.cells[c].value or 0) for s in subs))) for c in cols}
+    label = next(lab for lab, g in T3_GROUP_LABELS.items() if g == group)
+    row = Row(key="", label=label, cells=cells, group=group)
+    rep.table3.extra_rows.append(row)
+    return row
+
+
+def _m_orgsub(rep, rng):
+    _add_sub_column(rep)
+    r = rng.choice(["NEW", "R_OPEN", "R_UNABLE_1", "R_TOTAL", "FWD"])
+    old = int(rep.table3.rows[r].cells["SUB"].value or 0)
+    return _set3(rep, r, "SUB", old + rng.randint(1, 4) if old < 3 or rng.random() < 0.5 else old - 1)
+
+
+def _m_groupsub(rep, rng):
+    groups = ["R_DENY", "R_UNABLE", "R_NOTPROC"] + (["R_OTHER"] if "R_OTHER_1" in rep.table3.rows else [])
+    group = rng.choice(groups)
+    row = _add_group_subtotal(rep, group)
+    col = rng.choice((*T3_APPL, "TOT"))
+    old = row.cells[col]
+    v = int(old.value or 0) + rng.randint(1, 3)
+    row.cells[col] = Cell(value=v, raw=str(v))
+    gkey = next(k for k, (g, _) in GROUP_SUBTOTALS.items() if g == group)
+    return Mutation("", f"t3.{gkey}.{col}", old.value, v)
+
+
+def _m_rev2lit(rep, rng):
+    """More lawsuits after review than reviews, keeping 复议后起诉's own sum consistent."""
+    cells = rep.table4.cells
+    k = int(cells["REV_TOTAL"].value or 0) - int(cells["LIT_R_TOTAL"].value or 0) + rng.randint(1, 3)
+    if k <= 0:
+        return None
+    before = cells["LIT_R_TOTAL"].value
+    for key in ("LIT_R_MAINTAIN", "LIT_R_TOTAL"):
+        _set4(rep, key, int(cells[key].value or 0) + k)
+    return Mutation("", "t4.LIT_R_TOTAL", before, int(cells["LIT_R_TOTAL"].value or 0))
+
+
+def _m_repeal(rep, rng):
+    r, c = rng.choice(("REG", "NORM")), rng.choice(("REPEALED", "VALID"))
+    if c not in rep.table2.rows.get(r, {}):
+        return None
+    return _set2(rep, r, c, -rng.randint(1, 5))
+
+
+def _m_reg_auth(rep, rng):
+    """A township or county body reporting 规章."""
+    if body_type(rep.body).power != NO_POWER:
+        rep.body = rng.choice(("示例镇人民政府", "示例县教育局", "示例街道办事处", "示例区人民政府"))
+    cols = [c for c in rep.table2.rows.get("REG", {}) if c != "REPEALED"]
+    if not cols:
+        return None
+    return _set2(rep, "REG", rng.choice(cols), rng.randint(1, 6))
+
+
+def _m_sections(rep, rng):
+    if rng.random() < 0.7:
+        key = rng.choice(("overview", "problems", "other"))
+        rep.sections = [s for s in rep.sections if s.key != key]
+        return Mutation("", f"section.{key}", "present", "missing")
+    i, j = sorted(rng.sample(range(len(rep.sections)), 2))
+    rep.sections[i], rep.sections[j] = rep.sections[j], rep.sections[i]
+    return Mutation("", "sections", "in order", f"{rep.sections[i].key}<->{rep.sections[j].key}")
+
+
+def _m_heading(rep, rng):
+    key = rng.choice(("proactive", "requests", "review"))
+    rep.sections = [s for s in rep.sections if s.key != key]
+    return Mutation("", f"section.{key}", "heading", "no heading")
+
+
+def _m_labels(rep, rng):
+    if rng.random() < 0.5:
+        _add_sub_column(rep)
+        return Mutation("", "t3.SUB", None, "法人或其他组织小计")
+    cells = {c: Cell(value=0, raw="0") for c in T3_COLS_ALL}
+    rep.table3.extra_rows.append(Row(key="", label="其中：网上申请", cells=cells))
+    return Mutation("", "t3.extra", None, "其中：网上申请")
+
+
+def _m_period(rep, rng):
+    if rep.year is None or not rep.sections:
+        return None
+    y = rep.year - rng.randint(1, 2)
+    sec = rep.sections[-1]
+    sec.text += f"本报告所列数据统计期限为{y}年1月1日至{y}年12月31日。"
+    return Mutation("", "period", rep.year, y)
+
+
 T3_COLS_ALL = (*T3_APPL, "TOT")
 
 MUTATORS: dict[str, Callable[[Report, random.Random], Mutation | None]] = {
@@ -206,8 +313,11 @@ MUTATORS: dict[str, Callable[[Report, random.Random], Mutation | None]] = {
     "T2-19-PUB≤TOT": _m_t2_pub, "T2-19-NEW": _m_t2_new, "T2-21-VALID≥NEW": _m_t2_valid,
     "T2-LOCALROW": _m_localrow, "GEN-INT": _m_int, "GEN-AMOUNT": _m_amount, "GEN-ITEMS-NONNEG": _m_items,
     "GEN-BLANK": _m_blank, "GEN-SIGNED": _m_signed, "FMT-TABLES": _m_tables, "FMT-GEN": _m_gen,
-    "FMT-NOTE": _m_note,
+    "FMT-NOTE": _m_note, "T3-ORGSUB": _m_orgsub, "T3-GROUPSUB": _m_groupsub, "T4-HEUR-REV2LIT": _m_rev2lit,
+    "T2-21-REPEAL": _m_repeal, "T2-REG-AUTH": _m_reg_auth, "FMT-SECTIONS": _m_sections,
+    "FMT-SECTIONS-HEADING": _m_heading, "FMT-LABELS": _m_labels, "FMT-PERIOD": _m_period,
 }
+
 
 
 def mutate(report: Report, rule_id: str, rng: random.Random) -> tuple[Report, Mutation] | None:

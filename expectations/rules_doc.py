@@ -35,6 +35,11 @@ def render_rules_md() -> str:
     out += ["", "## Titles", ""]
     for r in rules:
         out.append(f"- `{r.id}` — {r.title_zh} / {r.title_en}")
+    notes = [r for r in rules if r.description]
+    if notes:
+        out += ["", "## Notes on scope and severity", ""]
+        for r in notes:
+            out.append(f"- `{r.id}` ({r.severity}): {r.description}")
     out.append("")
     return "\n".join(out)
 

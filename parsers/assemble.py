@@ -175,16 +175,15 @@ def infer_body(lines: list[Line]) -> str | None:
 
 
 def find_sections(lines: list[Line]) -> list[Section]:
+    """The six sections in printed order (a section printed out of order is kept where it stands)."""
     heads: list[tuple[int, tuple[str, int, str]]] = []
-    last_num = 0
     used: set[str] = set()
     for i, ln in enumerate(lines):
         h = _heading(ln)
-        if h is None or h[0] in used or h[1] < last_num:
+        if h is None or h[0] in used:
             continue
         heads.append((i, h))
         used.add(h[0])
-        last_num = h[1]
     sections: list[Section] = []
     for n, (i, (key, num, title)) in enumerate(heads):
         end = heads[n + 1][0] if n + 1 < len(heads) else len(lines)
@@ -272,6 +271,8 @@ def build_report(lines: list[Line], source: str, index: int, kind: str) -> Repor
         body = infer_body(lines)
     rep = Report(source=source, report_index=index, source_kind=kind, body=body, year=year, title=title)
     rep.sections = find_sections(lines)
+    first = next((i for i, ln in enumerate(lines) if _heading(ln) is not None), len(lines))
+    rep.preamble = "\n".join(ln.text for ln in lines[:first] if not ln.structured and ln.text)
     regions = find_regions(lines)
     year_gen = None if year is None else (GEN_2019 if year <= 2020 else GEN_2021) if year >= 2019 else GEN_PRE2019
 

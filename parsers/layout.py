@@ -113,6 +113,13 @@ T3_GROUP_LABELS = {
     _OTHER: "R_OTHER",
 }
 T3_ROWS_BY_KEY: dict[str, RowDef] = {r.key: r for r in (*T3_ROWS_2019, *T3_ROWS_2021)}
+# the sub-rows under each group label of table 三
+T3_GROUP_SUBROWS: dict[str, tuple[str, ...]] = {
+    "R_DENY": tuple(f"R_DENY_{i}" for i in range(1, 9)),
+    "R_UNABLE": ("R_UNABLE_1", "R_UNABLE_2", "R_UNABLE_3"),
+    "R_NOTPROC": tuple(f"R_NOTPROC_{i}" for i in range(1, 6)),
+    "R_OTHER": ("R_OTHER_1", "R_OTHER_2", "R_OTHER_3"),
+}
 
 
 def t3_rows(gen: str) -> tuple[RowDef, ...]:

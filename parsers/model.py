@@ -195,6 +195,7 @@ class Report:
     format: str = GEN_UNKNOWN
     format_signals: dict[str, str] = field(default_factory=dict)  # signal -> generation it points to
     title: str | None = None
+    preamble: str = ""  # text between the title and the first section (legal basis, period, contact)
     sections: list[Section] = field(default_factory=list)
     table2: Table2 = field(default_factory=Table2)
     table3: Table3 = field(default_factory=Table3)
@@ -226,6 +227,7 @@ class Report:
             "format": self.format,
             "format_signals": dict(self.format_signals),
             "title": self.title,
+            "preamble_chars": len(self.preamble),
             "status": {"table2": t2.status, "table3": t3.status, "table4": t4.status},
             "reasons": {k: v for k, v in (("table2", t2.reason), ("table3", t3.reason),
                                           ("table4", t4.reason)) if v},

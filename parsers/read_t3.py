@@ -12,16 +12,11 @@ import itertools
 from dataclasses import dataclass, field
 
 from parsers.labels import is_t3_header_text, match_t3, t3_columns_from_header
-from parsers.layout import GEN_2019, T3_COLS, T3_ROWS_2019, T3_ROWS_2021, T3_ROWS_BY_KEY
+from parsers.layout import GEN_2019, T3_COLS, T3_GROUP_SUBROWS, T3_ROWS_2019, T3_ROWS_2021, T3_ROWS_BY_KEY
 from parsers.lines import MAX_READINGS, Fragment, Line, digit_splits, is_stream_value, parse_number
 from parsers.model import MISSING, PRESENT, UNREADABLE, Cell, ParseNote, Provenance, Row, Table3
 
-GROUP_SUBROWS = {
-    "R_DENY": tuple(f"R_DENY_{i}" for i in range(1, 9)),
-    "R_UNABLE": ("R_UNABLE_1", "R_UNABLE_2", "R_UNABLE_3"),
-    "R_NOTPROC": tuple(f"R_NOTPROC_{i}" for i in range(1, 6)),
-    "R_OTHER": ("R_OTHER_1", "R_OTHER_2", "R_OTHER_3"),
-}
+GROUP_SUBROWS = T3_GROUP_SUBROWS
 _GROUP_OF = {k: g for g, ks in GROUP_SUBROWS.items() for k in ks}
 
 

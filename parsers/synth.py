@@ -60,7 +60,11 @@ def _table2(rng: random.Random, gen: str) -> Table2:
         t.items_seen = (*t.items_seen, block.item)
         for rkey, _ in block.rows:
             cols: dict[str, Cell] = {}
-            if block.item == "1" and gen == GEN_2021:
+            if rkey == "REG":
+                # 规章 are issued only by bodies with rule-making power (provincial and larger-city
+                # governments); the sample bodies have none, so the row is all zero.
+                vals = {ckey: 0 for ckey, _ in block.columns}
+            elif block.item == "1" and gen == GEN_2021:
                 issued = rng.randint(0, 10)
                 repealed = rng.randint(0, 5)
                 valid = issued + rng.randint(0, 60)
@@ -125,8 +129,15 @@ def _table3(rng: random.Random, gen: str, scale: int, zero_share: float) -> Tabl
 
 def _table4(rng: random.Random) -> Table4:
     t = Table4(status=PRESENT)
+    rev_total = 0
     for g, _ in T4_GROUPS:
         parts = [rng.choice((0, 0, 0, rng.randint(0, 6))) for _ in range(4)]
+        if g == "REV":
+            rev_total = sum(parts)
+        elif g == "LIT_R":  # lawsuits after review normally follow this year's reviews
+            while sum(parts) > rev_total:
+                i = max(range(4), key=lambda k: parts[k])
+                parts[i] -= 1
         for name, v in zip(("MAINTAIN", "CORRECT", "OTHER", "PENDING"), parts, strict=True):
             t.cells[f"{g}_{name}"] = _cell(v)
         t.cells[f"{g}_TOTAL"] = _cell(sum(parts))

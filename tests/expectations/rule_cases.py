@@ -11,7 +11,7 @@ import random
 from collections.abc import Callable
 from decimal import Decimal
 
-from expectations.mutate import mutate
+from expectations.mutate import _add_group_subtotal, _add_sub_column, mutate
 from parsers.model import MISSING, UNREADABLE, Cell, Report
 from tests.expectations.conftest import clean
 
@@ -108,6 +108,70 @@ def _valid_amount_decimal() -> Report:
     return rep
 
 
+def _with_sub_column(seed: int = 101, incomplete: str | None = None) -> Case:
+    def make() -> Report:
+        rep = clean(seed, "2021")
+        _add_sub_column(rep)
+        if incomplete:
+            rep.table3.rows[incomplete].incomplete = True
+            rep.table3.rows[incomplete].cells = {}
+        return rep
+    return make
+
+
+def _with_group_subtotal(seed: int = 111, incomplete: str | None = None) -> Case:
+    def make() -> Report:
+        rep = clean(seed, "2021")
+        for group in ("R_DENY", "R_OTHER"):
+            _add_group_subtotal(rep, group)
+        if incomplete:
+            rep.table3.rows[incomplete].incomplete = True
+            rep.table3.rows[incomplete].cells = {}
+        return rep
+    return make
+
+
+def _town(seed: int = 121, gen: str = "2021", reg: str | None = None) -> Case:
+    """A township report; ``reg``: how its 规章 row is printed ("/" = not applicable)."""
+    def make() -> Report:
+        rep = clean(seed, gen)
+        rep.body = "示例镇人民政府"
+        if reg is not None:
+            for col in rep.table2.rows["REG"]:
+                rep.table2.rows["REG"][col] = Cell(value=None, raw=reg, flags=frozenset({"not_applicable"}))
+        return rep
+    return make
+
+
+def _body_unknown_with_rules() -> Report:
+    rep = clean(131, "2021")
+    rep.body = "示例市人民政府"  # a 设区的市 or a 县级市: cannot be told from the name
+    rep.table2.rows["REG"]["VALID"] = Cell(value=12, raw="12")
+    return rep
+
+
+def _province_with_rules() -> Report:
+    rep = _body_unknown_with_rules()
+    rep.body = "示例省人民政府"
+    return rep
+
+
+def _format_unknown() -> Report:
+    rep = clean(141, "2021")
+    rep.year, rep.format = None, "unknown"
+    return rep
+
+
+def _period(seed: int, year_offset: int, year: int | None = 2023) -> Case:
+    def make() -> Report:
+        rep = clean(seed, "2021", year=2023)
+        rep.sections[-1].text += (f"本报告所列数据统计期限为{2023 + year_offset}年1 月1 日起，"
+                                  f"至{2023 + year_offset}年12月31日止。")
+        rep.year = year
+        return rep
+    return make
+
+
 CASES: dict[str, dict[str, Case]] = {
     "T3-BAL": {"valid": _valid_2019(), "invalid": _broken("T3-BAL"), "undecided": _incomplete_fwd},
     "T3-RES": {"valid": _valid_hongze_like, "invalid": _broken("T3-RES"), "undecided": _table_gone("table3")},
@@ -138,6 +202,27 @@ CASES: dict[str, dict[str, Case]] = {
     "FMT-TABLES": {"valid": _valid_2021(), "invalid": _broken("FMT-TABLES")},
     "FMT-GEN": {"valid": _valid_2019(), "invalid": _broken("FMT-GEN"), "undecided": _no_year},
     "FMT-NOTE": {"valid": _valid_2021(), "invalid": _broken("FMT-NOTE"), "undecided": _table_gone("table3")},
+    "T3-ORGSUB": {"valid": _with_sub_column(), "invalid": _broken("T3-ORGSUB"),
+                  "undecided": _with_sub_column(incomplete="R_OPEN")},
+    "T3-GROUPSUB": {"valid": _with_group_subtotal(), "invalid": _broken("T3-GROUPSUB"),
+                    "undecided": _with_group_subtotal(incomplete="R_DENY_4")},
+    "T4-HEUR-REV2LIT": {"valid": _valid_2021(), "invalid": _broken("T4-HEUR-REV2LIT"),
+                        "undecided": _table_gone("table4")},
+    "T2-21-REPEAL": {"valid": _valid_2021(), "invalid": _broken("T2-21-REPEAL"), "undecided": _table_gone("table2")},
+    "T2-REG-AUTH": {"valid": _town(reg="/"), "invalid": _broken("T2-REG-AUTH"), "undecided": _body_unknown_with_rules},
+    "FMT-SECTIONS": {"valid": _valid_2019(), "invalid": _broken("FMT-SECTIONS"), "undecided": _format_unknown},
+    "FMT-SECTIONS-HEADING": {"valid": _valid_2019(), "invalid": _broken("FMT-SECTIONS-HEADING"),
+                             "undecided": _format_unknown},
+    "FMT-LABELS": {"valid": _valid_2021(), "invalid": _broken("FMT-LABELS"), "undecided": _table_gone("table3")},
+    "FMT-PERIOD": {"valid": _period(161, 0), "invalid": _period(162, -1), "undecided": _period(163, 0, year=None)},
+}
+
+# Further valid cases: the rule holds (or does not apply) although the report looks close to a violation.
+EXTRA_VALID: dict[str, list[Case]] = {
+    "T2-REG-AUTH": [_town(reg=None, seed=122), _province_with_rules],  # 规章 0 in a town; 规章 in a province
+    "T3-ORGSUB": [_valid_2021()],  # no subtotal column printed: not applicable
+    "T3-GROUPSUB": [_valid_2019()],
+    "FMT-PERIOD": [_valid_2021()],  # no period stated: not counted
 }
 
 ALWAYS_DECIDABLE = {

@@ -26,6 +26,13 @@ def test_severities():
     assert sev["T3-BAL"] == sev["T3-ROW"] == sev["FMT-TABLES"] == "fail"
     assert sev["T3-FMT-SPLIT"] == "warn"  # hongze-2024 prints （六） as one row: a local deviation
     assert sev["T3-HEUR-OTHER"] == "warn"
+    # the within-report rules of §7 added in the second pass
+    assert sev["T3-ORGSUB"] == sev["T3-GROUPSUB"] == sev["T2-21-REPEAL"] == sev["FMT-SECTIONS"] == "fail"
+    assert sev["T2-REG-AUTH"] == sev["FMT-LABELS"] == sev["FMT-SECTIONS-HEADING"] == "warn"
+    assert sev["T4-HEUR-REV2LIT"] == sev["FMT-PERIOD"] == "info"
+    rules = {r.id: r for r in load_catalog()}
+    assert not rules["X-T2-21-REPEAL"].implemented and rules["X-T2-21-REPEAL"].kind == "cross_year"
+    assert "FMT-SECTIONS-HEADING" in rules["FMT-SECTIONS"].description  # the split is explained
 
 
 def test_every_implemented_rule_has_instances():

@@ -38,14 +38,14 @@ def test_recall_and_false_alarms(check, capsys):
     for f in result.findings:
         if f.status in ("violated", "unverifiable"):
             fired.setdefault(f.report_id, set()).add(f.rule)
-    lines = [f"{'rule':<18} {'sev':<5} {'mutated':>7} {'recall':>7} {'false alarms':>13}"]
+    lines = [f"{'rule':<22} {'sev':<5} {'mutated':>7} {'recall':>7} {'false alarms':>13}"]
     problems = []
     for rule in implemented_rules():
         reps = mutated[rule.id]
         hit = sum(rule.id in fired.get(r.report_id, ()) for r in reps)
         fa = sum(rule.id in fired.get(r.report_id, ()) for r in clean)
         recall = hit / len(reps) if reps else 0.0
-        lines.append(f"{rule.id:<18} {rule.severity:<5} {len(reps):>7} {recall:>7.2f} {fa:>6}/{len(clean)}")
+        lines.append(f"{rule.id:<22} {rule.severity:<5} {len(reps):>7} {recall:>7.2f} {fa:>6}/{len(clean)}")
         if len(reps) < 10 or recall < 1.0:
             problems.append(f"{rule.id}: recall {recall:.2f} on {len(reps)} mutations")
         if fa and rule.severity == "fail":

@@ -15,7 +15,8 @@ from parsers.render import render_html, render_text
 from parsers.synth import make_report
 
 PRINTABLE = ("T3-BAL", "T3-RES", "T3-ROW", "T3-BOUND", "T3-ZERO", "T4-SUM-REV", "T4-SUM-LITD", "T4-SUM-LITR",
-             "T2-19-PUB≤TOT", "T2-21-VALID≥NEW", "GEN-ITEMS-NONNEG", "GEN-BLANK", "FMT-GEN")
+             "T2-19-PUB≤TOT", "T2-21-VALID≥NEW", "GEN-ITEMS-NONNEG", "GEN-BLANK", "FMT-GEN", "T3-ORGSUB",
+             "T4-HEUR-REV2LIT", "T2-21-REPEAL", "T2-REG-AUTH", "FMT-PERIOD")
 PER_RULE = 4
 
 

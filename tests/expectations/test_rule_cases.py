@@ -6,7 +6,7 @@ import pytest
 
 from expectations.catalog import implemented_rules
 from tests.expectations.conftest import statuses
-from tests.expectations.rule_cases import ALWAYS_DECIDABLE, CASES
+from tests.expectations.rule_cases import ALWAYS_DECIDABLE, CASES, EXTRA_VALID
 
 RULE_IDS = [r.id for r in implemented_rules()]
 
@@ -29,6 +29,11 @@ def outcomes(check):
             rep = make()
             rep.source = f"cases/{rid}/{kind}"
             built[(rid, kind)] = rep
+    for rid, makers in EXTRA_VALID.items():
+        for k, make in enumerate(makers):
+            rep = make()
+            rep.source = f"cases/{rid}/valid-{k}"
+            built[(rid, f"valid-{k}")] = rep
     return built, check(built.values())
 
 
@@ -37,6 +42,14 @@ def test_valid(rid, outcomes):
     reports, result = outcomes
     rep = reports[(rid, "valid")]
     assert statuses(result, rep, rid) == set(), [f.message_en for f in result.findings_for(rep.report_id)]
+
+
+@pytest.mark.parametrize("rid", sorted(EXTRA_VALID))
+def test_extra_valid(rid, outcomes):
+    reports, result = outcomes
+    for k in range(len(EXTRA_VALID[rid])):
+        rep = reports[(rid, f"valid-{k}")]
+        assert statuses(result, rep, rid) == set(), (k, [f.message_en for f in result.findings_for(rep.report_id)])
 
 
 @pytest.mark.parametrize("rid", RULE_IDS)

@@ -61,8 +61,42 @@ def test_no_fail(seeds_result, prefix, year):
 def test_hongze_single_other_row_is_a_warning(seeds_result):
     reports, result = seeds_result
     _, rr, fs = _by(reports, result, "hongze")
-    assert {f.rule for f in fs if f.status == "violated"} == {"T3-FMT-SPLIT"}
+    # 表四 prints 2 reviews and 3 lawsuits after review: the soft signal T4-HEUR-REV2LIT (info)
+    assert {(f.rule, f.severity) for f in fs if f.status == "violated"} == {("T3-FMT-SPLIT", "warn"),
+                                                                            ("T4-HEUR-REV2LIT", "info")}
+    lit = next(f for f in fs if f.rule == "T4-HEUR-REV2LIT")
+    assert (lit.actual, lit.expected) == (3, 2)
     assert rr.status == "warn"
+
+
+def test_004_2023_lost_heading_is_a_warning_not_a_missing_section(seeds_result):
+    """The 2023 report runs tables 二 and 三 together without the heading 三、收到和处理…: table 三 is there,
+    so the section is not missing (no FMT-SECTIONS failure) but its heading is (FMT-SECTIONS-HEADING)."""
+    reports, result = seeds_result
+    rep, rr, fs = _by(reports, result, "004_", 2023)
+    assert "requests" not in {s.key for s in rep.sections}
+    assert {f.rule for f in fs if f.status == "violated"} == {"FMT-SECTIONS-HEADING"}
+    f = next(f for f in fs if f.rule == "FMT-SECTIONS-HEADING")
+    assert "三、收到和处理政府信息公开申请情况" in f.message_zh and f.severity == "warn"
+    assert rr.status == "warn"
+
+
+@pytest.mark.parametrize("prefix,year", [("000_", None), ("002_", None), ("003_", None), ("004_", 2020),
+                                         ("004_", 2021), ("004_", 2022), ("hongze", None)])
+def test_structure_and_body_rules_hold(seeds_result, prefix, year):
+    """Six sections in order, 规章 row 0 for townships and county bodies, no local table 三 layout, and
+    the stated statistics periods (004 2021/2022, in the sections) match the year."""
+    from expectations.bodies import NO_POWER, body_type
+    from expectations.facts import stated_periods
+
+    reports, result = seeds_result
+    rep, _, fs = _by(reports, result, prefix, year)
+    new = {"FMT-SECTIONS", "FMT-SECTIONS-HEADING", "T2-REG-AUTH", "FMT-LABELS", "FMT-PERIOD", "T3-ORGSUB",
+           "T3-GROUPSUB", "T2-21-REPEAL"}
+    assert not [f.message_en for f in fs if f.rule in new]
+    assert body_type(rep.body).power == NO_POWER, rep.body  # so T2-REG-AUTH was decided, not skipped
+    if prefix == "004_" and year in (2021, 2022):
+        assert [p.start for p in stated_periods(rep)] == [year]  # FMT-PERIOD applied, and held
 
 
 def test_001_tables_missing_not_passing(seeds_result):

@@ -150,4 +150,5 @@ def test_nianbao_check_finds_no_fail(data: bytes, tmp_path) -> None:
     (rep,) = out["reports"]
     assert rep["year"] == 2024 and rep["format"] == "2021"
     # the local deviation (（六）其他处理 as one row) is reported, as a warning only
-    assert {f["rule"] for f in out["findings"]} == {"T3-FMT-SPLIT"}
+    split = [f for f in out["findings"] if f["rule"] == "T3-FMT-SPLIT"]
+    assert split and all(f["severity"] == "warn" for f in split)

@@ -33,11 +33,18 @@ def parse_bytes(data: bytes, source: str) -> list[Report]:
         from parsers.pdf import parse_pdf
 
         return parse_pdf(data, source)
+    if kind in ("doc", "rtf"):
+        from parsers.office import parse_legacy_word, soffice
+
+        if soffice() is not None:
+            return parse_legacy_word(data, source, ".doc" if kind == "doc" else ".rtf")
     reasons = {
         "empty": "the file is empty",
         "image": "the file is an image, not a report document (scan it with OCR first)",
         "binary": "the file is binary data in no supported format (PDF, HTML, DOCX or text)",
-        "doc": "legacy Word .doc files are not supported; save it as DOCX or PDF",
+        "doc": "legacy Word .doc file and LibreOffice is not installed to convert it "
+               "(apt-get install libreoffice-writer-nogui), or save it as DOCX or PDF",
+        "rtf": "RTF file and LibreOffice is not installed to convert it (apt-get install libreoffice-writer-nogui)",
         "zip": "the file is a ZIP archive but not a DOCX document",
     }
     raise ParseError(source, reasons.get(kind, f"unsupported file type ({kind})"))

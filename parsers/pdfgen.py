@@ -20,13 +20,11 @@ import copy
 import hashlib
 import json
 import os
-import shutil
-import subprocess
-import tempfile
 from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 
+from parsers import office
 from parsers.layout import GEN_2019, GEN_2021
 from parsers.model import Cell, Report, Row
 from parsers.render import (
@@ -152,7 +150,7 @@ def render_pdf(report: Report, layout: PdfLayout | str, *, cache: bool = True) -
 
 
 def libreoffice_available() -> bool:
-    return shutil.which("soffice") is not None or shutil.which("libreoffice") is not None
+    return office.soffice() is not None
 
 
 def _print_html(html: str) -> str:
@@ -162,18 +160,8 @@ def _print_html(html: str) -> str:
 
 
 def _render_libreoffice(report: Report, lay: PdfLayout) -> bytes:
-    exe = shutil.which("soffice") or shutil.which("libreoffice")
-    if exe is None:
-        raise RuntimeError("LibreOffice (soffice) is not installed; apt-get install libreoffice-writer-nogui")
     html = _print_html(render_html(report, HTML_STYLES[lay.style]))
-    with tempfile.TemporaryDirectory(prefix="nianbao-lo-") as d:
-        src = Path(d) / "report.html"
-        src.write_text(html, encoding="utf-8")
-        env = {**os.environ, "HOME": d}
-        subprocess.run([exe, f"-env:UserInstallation=file://{d}/profile", "--headless",
-                        "--infilter=HTML (StarWriter)", "--convert-to", "pdf:writer_pdf_Export",
-                        "--outdir", d, str(src)], check=True, capture_output=True, timeout=180, env=env)
-        return (Path(d) / "report.pdf").read_bytes()
+    return office.convert(html.encode("utf-8"), ".html", "pdf:writer_pdf_Export", infilter="HTML (StarWriter)")
 
 
 # ------------------------------------------------------------------ reportlab engine

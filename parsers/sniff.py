@@ -9,7 +9,7 @@ _IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"BM", b"II*\
 
 
 def sniff(data: bytes) -> str:
-    """One of: empty, pdf, docx, zip, doc, image, html, text, binary."""
+    """One of: empty, pdf, docx, zip, doc, rtf, image, html, text, binary."""
     if not data or not data.strip():
         return "empty"
     head = data[:2048]
@@ -23,7 +23,9 @@ def sniff(data: bytes) -> str:
             return "binary"
         return "docx" if "word/document.xml" in names else "zip"
     if head.startswith(b"\xd0\xcf\x11\xe0"):
-        return "doc"
+        return "doc"  # OLE2 compound file: legacy Word (also WPS)
+    if head.lstrip().startswith(b"{\\rtf"):
+        return "rtf"
     if any(head.startswith(m) for m in _IMAGE_MAGIC) or head[4:12] in (b"ftypheic", b"ftypavif"):
         return "image"
     text = _peek_text(head)

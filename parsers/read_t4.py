@@ -20,10 +20,13 @@ def read_table4(lines: list[Line]) -> tuple[Table4, list[ParseNote]]:
         if line.structured:
             if not labels and (any(c.text for c in nums) or (saw_header and len(nums) >= len(T4_KEYS))):
                 values.extend(nums)  # a row of 15 blank cells is a row of zeros printed blank
-            elif any(c.text for c in nums) and labels:
-                # a labeled value row (e.g. "数量 | 0 | 0 …"): take the cells after the last label
+            elif labels:
+                # a labeled value row (e.g. "数量 | 0 | 0 …"): take the cells after the last label;
+                # all blank counts when it is a full row under the header (zeros printed blank)
                 last = max(i for i, c in enumerate(cells) if c.text and parse_number(c.raw) is None)
-                values.extend(cells[last + 1:])
+                after = cells[last + 1:]
+                if any(c.text for c in after) or (saw_header and len(after) >= len(T4_KEYS)):
+                    values.extend(after)
         elif nums and cells[0].text and is_stream_value(cells[0]):
             values.extend(nums)
     n = len(T4_KEYS)

@@ -240,3 +240,10 @@ def test_2019_one_cell_per_line_is_in_row_order() -> None:
     lines = text_to_lines(seed_path("000").read_text(encoding="utf-8"))
     raw, _, _ = lines_to_raw_rows(lines)
     assert not stream_out_of_row_order(raw, 7)
+
+
+def test_table4_labeled_row_of_blank_cells() -> None:
+    text = _doc(_rows({}), t4_line="数量 | " + " | ".join([" "] * 15) + " |")
+    (rep,) = parse_bytes(text.encode(), "t4blank.txt")
+    assert rep.table4.status == "present"
+    assert [rep.table4.cells[k].value for k in T4_KEYS] == [None] * 15

@@ -237,7 +237,7 @@ def _ocr_unavailable(settings: PdfSettings) -> str | None:
     if not settings.ocr:
         return "OCR is turned off (NIANBAO_PDF_OCR=0)"
     if not ocr_available(settings.ocr_lang):
-        return (f"OCR not available (the tesseract binary with {settings.ocr_lang} data is not installed: "
+        return (f"OCR not available (the tesseract binary with {settings.ocr_lang} and eng data is not installed: "
                 "apt-get install tesseract-ocr tesseract-ocr-chi-sim)")
     return None
 
@@ -245,46 +245,36 @@ def _ocr_unavailable(settings: PdfSettings) -> str | None:
 def _ocr_extraction(data: bytes, source: str, settings: PdfSettings, deadline: _Deadline,
                     contents: list[_PageContent], targets: list[int], reason: str | None) -> PdfExtraction:
     """Replace the given pages' content by what tesseract reads on their images."""
-    from parsers.pdf_ocr import ocr_pages, with_confidence
+    from parsers.pdf_ocr import line_chars, ocr_pages, reread_rows, with_confidence
 
     left = max(1.0, settings.max_seconds - (time.monotonic() - deadline.t0))
-    words = ocr_pages(data, targets, source, settings.ocr_lang, settings.ocr_dpi, deadline.check, left)
+    read = ocr_pages(data, targets, source, settings.ocr_lang, settings.ocr_dpi, deadline.check, left)
     carry: list[tuple[float, float]] | None = None
     for i in targets:
-        chars = _ocr_chars([w.as_char() for w in words[i]])
+        chars = line_chars(read[i].words)
         pc = contents[i]
-        lines, rows, carry = borderless_tables(_text_lines(pc.height, i + 1, [], chars), carry)
-        contents[i] = _PageContent(i + 1, pc.height, lines, [], rows)
-    lines = with_confidence(contents_to_lines(contents), words)
-    n_words = sum(len(w) for w in words.values())
-    if not n_words:
+        lines, rows, carry = borderless_tables(_text_lines(pc.height, i + 1, read[i].tables, chars), carry)
+        contents[i] = _PageContent(i + 1, pc.height, lines, read[i].tables, rows)
+    rows_by_page = {i: contents[i].rows for i in targets if contents[i].rows}
+    n_again = n_again_bad = 0
+    if rows_by_page:  # borderless value cells: read again one by one from the page image
+        left = max(1.0, settings.max_seconds - (time.monotonic() - deadline.t0))
+        again, n_again, n_again_bad = reread_rows(data, rows_by_page, source, settings.ocr_lang,
+                                                   settings.ocr_dpi, left)
+        for i, rows in again.items():
+            contents[i].rows = rows
+    lines = with_confidence(contents_to_lines(contents), read)
+    n_words = sum(len(r.words) for r in read.values())
+    n_cells = sum(r.cells for r in read.values()) + n_again
+    if not n_words and not n_cells:
         return PdfExtraction(lines=[], pages=len(contents),
                              unreadable=f"{reason or 'scanned pages'}; OCR found no text on the page images")
+    bad = sum(r.unreadable for r in read.values()) + n_again_bad
     return PdfExtraction(lines=lines, pages=len(contents), unreadable=reason, ocr=True,
                          ocr_pages={i + 1 for i in targets},
-                         notes=[f"OCR of pages {', '.join(str(i + 1) for i in targets)}: {n_words} words"])
-
-
-def _ocr_chars(chars: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """OCR word boxes with one top, bottom and size per printed line.
-
-    Tesseract's boxes hug the glyphs ("一" is a flat box), so words are clustered into lines by their
-    vertical centre and each gets its line's median box; the text path then treats them like chars.
-    """
-    from statistics import median
-
-    from pdfplumber.utils import cluster_objects
-
-    if not chars:
-        return []
-    h = median(c["bottom"] - c["top"] for c in chars)
-    out: list[dict[str, Any]] = []
-    for cl in cluster_objects(chars, lambda c: (c["top"] + c["bottom"]) / 2, max(1.0, 0.35 * h)):
-        tall = [c for c in cl if c["bottom"] - c["top"] > 0.5 * h] or cl
-        top = median(c["top"] for c in tall)
-        bottom = median(c["bottom"] for c in tall)
-        out.extend({**c, "top": top, "bottom": bottom, "size": bottom - top} for c in cl)
-    return out
+                         notes=[f"OCR of pages {', '.join(str(i + 1) for i in targets)}: {n_words} words, "
+                                f"{n_cells} table cells read one by one, {bad} numbers unreadable "
+                                "(left out, not guessed)"])
 
 
 def _unreadable_reason(total: int, cid: int, pua: int, pages: int, s: PdfSettings) -> str | None:

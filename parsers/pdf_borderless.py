@@ -5,14 +5,19 @@ characters without a gap) and the table is rebuilt in four steps, per page:
 
 1. Blocks. A *value line* has a number among at least two gap-separated runs. A block is a run of
    value lines with the label-only lines between and around them (wrapped labels, rows whose zeros
-   print blank), cut at section headings, header lines and changes of font size.
+   print blank), cut at section headings, header lines and changes of font size. Under a header
+   whose leaves sit over the number columns, every label-only line at row spacing between the
+   header and the block, or just below it, is a row, even in a block of one value line.
 2. Columns. The x-projection of the numbers of the value lines: overlapping intervals are one data
-   column; everything left of the first data column is the label area.
+   column; everything left of the first data column is the label area. Columns printed all blank
+   come from the header (``pdf_header_grid``): its leaves away from the numbers, kept when their
+   words name a statutory data column or sit one column pitch beyond the numbers.
 3. Labels. Label words stacked in one column at line spacing (not row spacing) are one wrapped cell,
    even when the row's numbers are centred between its lines.
 4. Rows. One per value line; a label cell joins the value line it sits on or whose centre it shares;
    a label far from every value line is a row of its own with blank values (zeros printed blank).
 
+Tables without a single number (all zeros printed blank) are found by ``parsers.pdf_blank_tables``.
 Works on ``Word``s so the OCR path (``parsers.pdf_ocr``) rebuilds its tables the same way.
 """
 
@@ -29,7 +34,7 @@ from parsers.lines import parse_number
 
 BBox = tuple[float, float, float, float]
 _NUMBERING = re.compile(r"^[(（]?(?:[一二三四五六七八九十]{1,3}|\d{1,2})[)）、.．]?$")
-_PROSE_END = "。；;！？"
+PROSE_END = "。；;！？"
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +138,7 @@ class _Label:
         return (b[1] + b[3]) / 2
 
 
-def _is_heading(ln: Any) -> bool:
+def is_heading(ln: Any) -> bool:
     from parsers.labels import match_section, t2_item
 
     t = ln.text.strip()
@@ -186,7 +191,7 @@ def find_blocks(lines: Sequence[Any]) -> list[tuple[int, int]]:
                 break
             if ln.is_row:
                 end = j
-            elif _is_heading(ln) or ln.text.rstrip()[-1:] in _PROSE_END:
+            elif is_heading(ln) or ln.text.rstrip()[-1:] in PROSE_END:
                 break
             j += 1
         blocks.extend(_split_block(lines, i, end))
@@ -210,65 +215,88 @@ def _split_block(lines: Sequence[Any], a: int, b: int) -> list[tuple[int, int]]:
 
 
 def _extend(lines: Sequence[Any], a: int, b: int, blocks: list[tuple[int, int]]) -> tuple[int, int]:
-    """Take in label-only lines just above and below the block: wrapped labels and blank rows."""
+    """Take in label-only lines just above and below the block: wrapped labels and blank rows.
+
+    Lines at row spacing join a block of two or more rows, or any block printed under a header whose
+    leaves sit over its number columns (a known grid: a label there is a row printed blank).
+    """
     core = [ln for ln in lines[a:b + 1] if ln.is_row]
     cols = data_columns(core)
     right = cols[0][0] if cols else 0.0
     size = lines[a].size
-    loose = len(core) >= 2 and len(cols) >= 2
     taken = {k for x, y in blocks for k in range(x, y + 1)}
 
-    def fits(k: int, gap: float) -> bool:
+    def fits(k: int, gap: float, loose: bool) -> bool:
         ln = lines[k]
-        if k in taken or ln.is_row or abs(ln.size - size) > 0.6 or _is_heading(ln):
+        if k in taken or ln.is_row or abs(ln.size - size) > 0.6 or is_heading(ln):
             return False
-        if ln.text.rstrip()[-1:] in _PROSE_END or any(w.x1 > right + 0.5 * ln.size for w in ln.words):
+        if ln.text.rstrip()[-1:] in PROSE_END or any(w.x1 > right + 0.5 * ln.size for w in ln.words):
             return False
         return gap <= (1.5 * size if loose else 0.6 * size)
 
-    while a > 0 and fits(a - 1, lines[a].top - lines[a - 1].bottom):
-        a -= 1
-    while b + 1 < len(lines) and fits(b + 1, lines[b + 1].top - lines[b].bottom):
-        b += 1
-    return a, b
+    def grow(loose: bool) -> tuple[int, int]:
+        x, y = a, b
+        while x > 0 and fits(x - 1, lines[x].top - lines[x - 1].bottom, loose):
+            x -= 1
+        while y + 1 < len(lines) and fits(y + 1, lines[y + 1].top - lines[y].bottom, loose):
+            y += 1
+        return x, y
+
+    if len(core) >= 2 and len(cols) >= 2:
+        return grow(True)
+    x, y = grow(True)
+    head = _header_lines(lines, x, 0, taken)
+    if head and head[-1].bottom < lines[x].top and _header_grid_fits(head, lines[x:y + 1], cols):
+        return x, y
+    return grow(False)
+
+
+def _header_grid_fits(header: Sequence[Any], body: Sequence[Any], cols: list[tuple[float, float]]) -> bool:
+    """The header's last line reaches over the number columns and each number column has its own leaf."""
+    from parsers.pdf_header_grid import aligned, header_leaves
+
+    last = header[-1]
+    if not any(w.x1 > cols[0][0] for w in last.words):
+        return False
+    label_x1 = [w.x1 for ln in body for w in (ln.words[:_label_split(ln)] if ln.is_row else ln.words)]
+    label_right = max(label_x1, default=float("-inf"))
+    return aligned(header_leaves([w for ln in header for w in ln.words if w.x0 > label_right]), cols)
 
 
 def header_columns(header: Sequence[Any], label_right: float,
                    cols: list[tuple[float, float]]) -> list[tuple[float, float]]:
     """Columns that only the header shows: every value in them printed blank.
 
-    Leaf header words (not spanning two or more header words below them) to the right of the
-    labels, away from the number columns, add a column each; words stacked in one column join.
+    The header's leaves (``pdf_header_grid``) right of the labels, away from the number columns, add
+    a column each, provided every number column sits under its own leaf.
     """
-    words = [w for ln in header for w in ln.words if w.x0 > label_right]
-    leaves = []
-    for w in words:
-        below = {round(o.cx / max(o.size, 1.0)) for o in words
-                 if o is not w and o.top > w.bottom - 1 and o.x0 < w.x1 and w.x0 < o.x1}
-        if len(below) < 2:
-            leaves.append(w)
+    from parsers.pdf_header_grid import aligned, header_leaves, is_data_header, is_label_header
+
+    leaves = header_leaves([w for ln in header for w in ln.words if w.x0 > label_right])
     # a header printed off the columns (spans that differ from the body's) cannot place blank columns
-    if not all(any(w.x0 - 1 <= (a + b) / 2 <= w.x1 + 1 for w in leaves) for a, b in cols):
+    if not aligned(leaves, cols):
         return cols
-    extra: list[list[float]] = []
-    for w in sorted(leaves, key=lambda w: w.x0):
-        if any(a - 0.5 * w.size <= w.cx <= b + 0.5 * w.size or (w.x0 < b and a < w.x1) for a, b in cols):
-            continue
-        if extra and w.x0 < extra[-1][1]:
-            extra[-1][1] = max(extra[-1][1], w.x1)
-        else:
-            extra.append([w.x0, w.x1])
+    size = max((w.size for ln in header for w in ln.words), default=1.0)
+    extra = [lf for lf in leaves
+             if not any(a - 0.5 * size <= lf.cx <= b + 0.5 * size or (lf.x0 < b and a < lf.x1) for a, b in cols)]
     if not extra:
         return cols
-    # A header word left of every number column is the labels' own header ("信息内容") unless it
-    # sits one column pitch from the first number column (a first column printed all blank).
+    # A leaf left of every number column is the labels' own header ("信息内容") unless its words name
+    # a data column, or it sits one column pitch from the first number column (a first column
+    # printed all blank) with another header word left of it.
     centres = [(a + b) / 2 for a, b in cols]
     pitch = median([y - x for x, y in itertools.pairwise(centres)]) if len(cols) >= 2 else None
     all_words = [w for ln in header for w in ln.words]
-    keep = [(a, b) for a, b in extra
-            if b > cols[0][0] or label_right == float("-inf")
-            or (pitch is not None and centres[0] - (a + b) / 2 <= 1.25 * pitch and any(w.x1 <= a for w in all_words))]
-    return sorted([*cols, *keep])
+
+    def keep(lf: Any) -> bool:
+        if is_label_header(lf.text):
+            return False
+        if lf.x1 > cols[0][0] or label_right == float("-inf") or is_data_header(lf.text):
+            return True
+        return (pitch is not None and centres[0] - lf.cx <= 1.25 * pitch
+                and any(w.x1 <= lf.x0 for w in all_words))
+
+    return sorted([*cols, *((lf.x0, lf.x1) for lf in extra if keep(lf))])
 
 
 def block_rows(lines: Sequence[Any], block: int, header: Sequence[Any] = (),
@@ -303,7 +331,7 @@ def block_rows(lines: Sequence[Any], block: int, header: Sequence[Any] = (),
                     row[c] = Word(p.text + w.text, p.x0, min(p.top, w.top), w.x1, max(p.bottom, w.bottom), p.size)
             values[k] = row
         label_words.extend((w, k if ln.is_row else None) for w in ln.words[:split])
-    labels = _stack_labels(label_words)
+    labels = stack_labels(label_words)
     # rows: value lines first, then labels that sit far from every value line
     centres = {k: median([w.cy for w in values[k] if w is not None] or [lines[k].top]) for k in value_idx}
     row_labels: dict[int, list[_Label]] = {k: [] for k in value_idx}
@@ -325,24 +353,35 @@ def block_rows(lines: Sequence[Any], block: int, header: Sequence[Any] = (),
         for c, w in enumerate(values[k]):
             cells.append((w.text, w.bbox) if w is not None else ("", (cols[c][0], ln.top, cols[c][1], ln.bottom)))
         rows.append(BorderlessRow(ln.top, ln.bottom, cells, block))
-    loose.sort(key=lambda lb: lb.cy)
-    groups: list[list[_Label]] = []
-    for lab in loose:
-        if groups and abs(groups[-1][-1].cy - lab.cy) <= 0.5 * max(w.size for w in lab.words):
-            groups[-1].append(lab)
-        else:
-            groups.append([lab])
-    for g in groups:
-        top = min(lb.bbox[1] for lb in g)
-        bottom = max(lb.bbox[3] for lb in g)
-        cells = [(lb.text, lb.bbox) for lb in sorted(g, key=lambda lb: lb.bbox[0])]
-        cells.extend(("", (a, top, b, bottom)) for a, b in cols)
-        rows.append(BorderlessRow(top, bottom, cells, block))
+    rows.extend(blank_rows(loose, cols, block))
     rows.sort(key=lambda r: r.top)
     return rows, cols
 
 
-def _stack_labels(words: list[tuple[Word, int | None]]) -> list[_Label]:
+def blank_rows(labels: list[_Label], cols: list[tuple[float, float]], block: int) -> list[BorderlessRow]:
+    """Labels side by side (one printed row) with a blank cell per column: a row of zeros printed blank.
+
+    Each blank cell's box is its column span by the row's line box, so provenance points at the cell.
+    """
+    labels = sorted(labels, key=lambda lb: lb.cy)
+    groups: list[list[_Label]] = []
+    for lab in labels:
+        if groups and abs(groups[-1][-1].cy - lab.cy) <= 0.5 * max(w.size for w in lab.words):
+            groups[-1].append(lab)
+        else:
+            groups.append([lab])
+    rows = []
+    for g in groups:
+        g.sort(key=lambda lb: lb.bbox[0])
+        # the row's own line is its last (innermost) label's, not a group label spanning rows
+        top, bottom = g[-1].bbox[1], g[-1].bbox[3]
+        cells = [(lb.text, lb.bbox) for lb in g]
+        cells.extend(("", (a, top, b, bottom)) for a, b in cols)
+        rows.append(BorderlessRow(top, bottom, cells, block))
+    return rows
+
+
+def stack_labels(words: list[tuple[Word, int | None]]) -> list[_Label]:
     """Label words stacked in one column at line spacing are one wrapped cell.
 
     Two words that each sit on a value line belong to two rows and are never joined.
@@ -366,14 +405,17 @@ def _stack_labels(words: list[tuple[Word, int | None]]) -> list[_Label]:
     return labels
 
 
-def _header_lines(lines: Sequence[Any], a: int, stop: int) -> list[Any]:
-    """The lines just above block start ``a`` (not before line ``stop``) that print its column header."""
+def _header_lines(lines: Sequence[Any], a: int, stop: int, taken: set[int] | frozenset[int] = frozenset()
+                  ) -> list[Any]:
+    """The lines just above block start ``a`` (not before line ``stop``, not in another block) that
+    print its column header."""
     out: list[Any] = []
     size = lines[a].size
     k = a - 1
-    while k >= stop and len(out) < 8:
+    while k >= stop and len(out) < 14:
         ln = lines[k]
-        if _is_heading(ln) or ln.text.rstrip()[-1:] in _PROSE_END or lines[k + 1].top - ln.bottom > 3 * size:
+        if (k in taken or is_heading(ln) or ln.text.rstrip()[-1:] in PROSE_END
+                or lines[k + 1].top - ln.bottom > 3 * size):
             break
         out.append(ln)
         k -= 1
@@ -387,14 +429,32 @@ def borderless_tables(lines: Sequence[Any], carry: list[tuple[float, float]] | N
     ``carry``: the columns of the last table on the previous page, for a table continued at the top
     of this page without its header. Returns the text lines, the rows and the columns to carry on.
     """
+    from parsers.pdf_blank_tables import BareTable, bare_rows, bare_tables, continued_rows
+
     blocks = find_blocks(lines)
-    inside = {k for a, b in blocks for k in range(a, b + 1)}
+    bare = bare_tables(lines, blocks)
+    inside = {k for a, b in blocks for k in range(a, b + 1)} | {k for t in bare for k in range(t.first, t.last + 1)}
+    cont = continued_rows(lines, carry, inside) if carry else 0
+    inside |= set(range(cont))
+    order: list[tuple[int, tuple[int, int] | BareTable]] = [(a, (a, b)) for a, b in blocks]
+    order.extend((t.head[0], t) for t in bare)
+    order.sort(key=lambda x: x[0])
     rows: list[BorderlessRow] = []
     last_cols: list[tuple[float, float]] | None = None
-    prev_end = 0
-    for n, (a, b) in enumerate(blocks):
+    if cont and carry:
+        labels = stack_labels([(w, None) for ln in lines[:cont] for w in ln.words])
+        rows.extend(blank_rows(labels, carry, len(order)))
+        last_cols = carry
+    prev_end = cont
+    for n, (_, item) in enumerate(order):
+        if isinstance(item, BareTable):
+            rows.extend(bare_rows(lines, item, n))
+            last_cols = item.cols
+            prev_end = max(item.head[1], item.last) + 1
+            continue
+        a, b = item
         header = _header_lines(lines, a, prev_end)
-        first = n == 0 and not any(k < a for k in range(len(lines)))
+        first = a == cont  # the first thing on the page, or right after the carried blank rows
         got, last_cols = block_rows(lines[a:b + 1], n, header, carry if first and not header else None)
         rows.extend(got)
         prev_end = b + 1

@@ -1,4 +1,5 @@
-"""PDF throughput: pages and reports per second on both cores, and peak memory on a 200-page PDF."""
+"""PDF throughput: pages and reports per second on both cores, and peak memory on a 200-page PDF;
+OCR of image-only scans: seconds per page (tesseract on both cores) and cell accuracy."""
 
 from __future__ import annotations
 
@@ -80,7 +81,46 @@ print(len(reps), dt, base, peak)
 """
 
 
+def ocr_section() -> None:
+    """Scans of generated reports (ruled and borderless, 150/200/300 dpi) parsed with OCR, one file at a
+    time: the OCR itself runs its tesseract processes on both cores."""
+    import pypdfium2 as pdfium
+
+    from parsers.pdf import PdfSettings, parse_pdf
+    from parsers.pdf_ocr import ocr_available
+    from parsers.pdfgen import LAYOUTS, layout_report, render_pdf
+    from tests.parsers.test_pdf_ocr import scan_of, score
+
+    if not ocr_available("chi_sim"):
+        print("pdf-ocr: skipped (tesseract with chi_sim and eng is not installed)")
+        return
+    total_pages = 0
+    total_s = 0.0
+    for name in ("rl-ruled", "rl-borderless"):
+        for dpi in (150, 200, 300):
+            right = wrong = missing = pages = 0
+            secs = 0.0
+            for seed in (201, 202):
+                lay = LAYOUTS[name]
+                want = layout_report(seed, lay)
+                scan = scan_of(render_pdf(want, lay, cache=False), dpi)
+                t0 = time.perf_counter()
+                got = parse_pdf(scan, f"{name}-{seed}.pdf", PdfSettings(ocr=True))[0]
+                secs += time.perf_counter() - t0
+                pages += len(pdfium.PdfDocument(scan))
+                r, w, m, _ = score(want, got)
+                right, wrong, missing = right + r, wrong + w, missing + m
+            n = right + wrong + missing
+            total_pages += pages
+            total_s += secs
+            print(f"pdf-ocr: {name} scanned at {dpi} dpi: {secs / pages:.2f} s/page, cells right "
+                  f"{right}/{n} = {right / n:.1%}, wrong {wrong}, missing {missing}")
+    print(f"pdf-ocr: {total_pages} scanned pages in {total_s:.1f} s: {total_pages / total_s:.2f} pages/s "
+          "(one file at a time, tesseract on both cores)")
+
+
 def main() -> None:
+    ocr_section()
     n = 24
     corpus = _corpus(n)
     workers = min(2, os.cpu_count() or 1)

@@ -106,6 +106,8 @@ class ParsedNumber:
 def parse_number(raw: str) -> ParsedNumber | None:
     """Read one printed cell. None when the text is not a number or a blank marker at all."""
     t = normalize_text(raw).replace(" ", "")
+    if t == "?":  # a cell OCR could not read: a value position with no trustworthy value
+        return ParsedNumber(None, None, frozenset({"unparsable", "unreadable"}))
     if t in BLANK_TOKENS:
         if t == "":
             return ParsedNumber(None, None, frozenset({"blank"}))

@@ -247,3 +247,28 @@ def test_table4_labeled_row_of_blank_cells() -> None:
     (rep,) = parse_bytes(text.encode(), "t4blank.txt")
     assert rep.table4.status == "present"
     assert [rep.table4.cells[k].value for k in T4_KEYS] == [None] * 15
+
+
+def test_unreadable_cell_marker_keeps_the_rest_of_the_row() -> None:
+    text = _doc(_rows({"NEW": "5 | ? | 0 | 0 | 0 | 0 | 5"}))
+    (rep,) = parse_bytes(text.encode(), "ocr.txt")
+    row = rep.table3.rows["NEW"]
+    assert not row.incomplete
+    assert row.cells["NAT"].value == 5 and row.cells["TOT"].value == 5
+    assert row.cells["BIZ"].value is None and "unparsable" in row.cells["BIZ"].flags
+
+
+def test_unreadable_cell_is_not_checked_never_zero() -> None:
+    from expectations import check_reports
+    from parsers.synth import make_report
+
+    rep = make_report(3, "2021")
+    row = rep.table3.rows["R_OPEN"]
+    tot = row.cells["TOT"]
+    from parsers.model import Cell
+
+    row.cells["TOT"] = Cell(None, "?", tot.prov, None, frozenset({"unparsable", "unreadable"}))
+    res = check_reports([rep])
+    row_findings = [f for f in res.findings if f.rule == "T3-ROW"]
+    assert row_findings and all(f.status == "not_checked" for f in row_findings)
+    assert res.report_results[0].status != "pass"

@@ -102,6 +102,8 @@ def grid_tables(edges: list[dict[str, Any]]) -> list[GridTable]:
     """Tables of the rule segments, rows of printed cells in reading order (merged cells once)."""
     from pdfplumber.table import Table, cells_to_tables, edges_to_intersections, intersections_to_cells
 
+    from parsers.pdf_tables import grid_cell_spans
+
     if not edges:
         return []
     inter = edges_to_intersections(edges, INTERSECT, INTERSECT)
@@ -109,20 +111,10 @@ def grid_tables(edges: list[dict[str, Any]]) -> list[GridTable]:
     out: list[GridTable] = []
     for group in cells_to_tables(cells):
         t = Table(None, group)  # type: ignore[arg-type]  # the page is only used by extract()
-        grid_rows = t.rows
-        row_bottoms = [r.bbox[3] for r in grid_rows]
-        col_rights = sorted({round(c[2], 1) for r in grid_rows for c in r.cells if c is not None})
         rows: list[list[GridCell]] = []
         multi = False
-        for ri, r in enumerate(grid_rows):
-            row: list[GridCell] = []
-            for ci, cb in enumerate(r.cells):
-                if cb is None:
-                    continue
-                bb = (float(cb[0]), float(cb[1]), float(cb[2]), float(cb[3]))
-                rowspan = 1 + sum(1 for b in row_bottoms[ri + 1:] if b <= bb[3] + 1)
-                colspan = max(1, sum(1 for x in col_rights if bb[0] + 1 < x <= bb[2] + 1))
-                row.append(GridCell(bb, ri, ci, rowspan, colspan))
+        for ri, spans in enumerate(grid_cell_spans(t.rows)):
+            row = [GridCell(bb, ri, ci, rowspan, colspan) for ci, bb, rowspan, colspan in spans]
             multi = multi or len(row) >= 2
             rows.append(row)
         if multi:

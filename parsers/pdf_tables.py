@@ -106,27 +106,38 @@ def find_ruled_tables(page: Any, page_no: int) -> list[PdfTable]:
     return tables
 
 
-def _table_from_pdfplumber(t: Any, chars: list[dict[str, Any]], page_no: int) -> PdfTable | None:
-    x0, top, x1, bottom = t.bbox
-    inside = [c for c in chars if x0 - 1 <= c["x0"] and c["x1"] <= x1 + 1 and top - 1 <= c["top"]
-              and c["bottom"] <= bottom + 1]
-    grid_rows = t.rows
+def grid_cell_spans(grid_rows: list[Any]) -> list[list[tuple[int, tuple[float, float, float, float], int, int]]]:
+    """Per pdfplumber table row: (column index, bbox, rowspan, colspan) of each printed cell; the
+    cells a merge covers come back from pdfplumber as None and are left out."""
     row_bottoms = [r.bbox[3] for r in grid_rows]
     col_rights = sorted({round(c[2], 1) for r in grid_rows for c in r.cells if c is not None})
-    out = PdfTable(page=page_no, bbox=t.bbox)
-    multi = False
+    out = []
     for ri, r in enumerate(grid_rows):
-        # chars of this row band only, to keep the per-cell search small
-        rt, rb = r.bbox[1], max(cb[3] for cb in r.cells if cb is not None) if any(r.cells) else r.bbox[3]
-        band = [c for c in inside if c["bottom"] > rt and c["top"] < rb]
-        cells: list[PdfCell] = []
+        row = []
         for ci, cb in enumerate(r.cells):
             if cb is None:
                 continue
             bb = (float(cb[0]), float(cb[1]), float(cb[2]), float(cb[3]))
             rowspan = 1 + sum(1 for b in row_bottoms[ri + 1:] if b <= bb[3] + 1)
             colspan = max(1, sum(1 for x in col_rights if bb[0] + 1 < x <= bb[2] + 1))
-            cells.append(PdfCell(cell_text(_chars_in(band, bb)), bb, ri, ci, rowspan, colspan))
+            row.append((ci, bb, rowspan, colspan))
+        out.append(row)
+    return out
+
+
+def _table_from_pdfplumber(t: Any, chars: list[dict[str, Any]], page_no: int) -> PdfTable | None:
+    x0, top, x1, bottom = t.bbox
+    inside = [c for c in chars if x0 - 1 <= c["x0"] and c["x1"] <= x1 + 1 and top - 1 <= c["top"]
+              and c["bottom"] <= bottom + 1]
+    grid_rows = t.rows
+    out = PdfTable(page=page_no, bbox=t.bbox)
+    multi = False
+    for ri, (r, spans) in enumerate(zip(grid_rows, grid_cell_spans(grid_rows), strict=True)):
+        # chars of this row band only, to keep the per-cell search small
+        rt, rb = r.bbox[1], max(cb[3] for cb in r.cells if cb is not None) if any(r.cells) else r.bbox[3]
+        band = [c for c in inside if c["bottom"] > rt and c["top"] < rb]
+        cells = [PdfCell(cell_text(_chars_in(band, bb)), bb, ri, ci, rowspan, colspan)
+                 for ci, bb, rowspan, colspan in spans]
         if len(cells) >= 2:
             multi = True
         out.rows.append(cells)

@@ -93,7 +93,7 @@ def sample_objects(n_synthetic: int, notes: list[str]) -> dict[str, bytes]:
         def pdf_of(i: int) -> tuple[str, bytes]:
             name = PDF_LAYOUTS[i % len(PDF_LAYOUTS)]
             rep = layout_report(3000 + i, LAYOUTS[name])
-            return f"pdf/{rep.body}-{rep.year}-{name}.pdf", render_pdf(rep, name)
+            return f"pdf/{rep.body}-{rep.year}-{name}.pdf", render_pdf(rep, name, cache=LAYOUTS[name].engine != "reportlab")
 
         gens.append(("PDF", pdf_of))
     else:

@@ -134,18 +134,12 @@ def reports_to_frame(reports: list[Report]) -> tuple[pd.DataFrame, FrameIndex]:
         # base row: every printed cell
         t3, t4, t2 = rep.table3, rep.table4, rep.table2
         if t3.status == PRESENT:
-            for rkey, row in t3.rows.items():
+            # statutory rows and added group subtotal rows share the t3.<row>.<col> cell names
+            for rkey, row in itertools.chain(t3.rows.items(), group_subtotal_rows(rep).items()):
                 if row.incomplete:
                     continue
                 for ckey, c in row.cells.items():
                     idx = cidx.get(f"t3.{rkey}.{ckey}")
-                    if idx is not None:
-                        _put(idx, c, V, A, B, F, i)
-            for gkey, row in group_subtotal_rows(rep).items():
-                if row.incomplete:
-                    continue
-                for ckey, c in row.cells.items():
-                    idx = cidx.get(f"t3.{gkey}.{ckey}")
                     if idx is not None:
                         _put(idx, c, V, A, B, F, i)
         if t4.status == PRESENT and not t4.incomplete:

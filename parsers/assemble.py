@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from parsers.labels import match_section, match_t3, t2_item
 from parsers.layout import GEN_2019, GEN_2021, GEN_PRE2019, GEN_UNKNOWN
-from parsers.lines import Line, label_key
+from parsers.lines import Line
 from parsers.model import MISSING, PRESENT, ParseError, Report, Section
 from parsers.read_t2 import read_table2
 from parsers.read_t3 import read_table3
@@ -329,5 +329,3 @@ def lines_to_reports(lines: list[Line], source: str, kind: str) -> list[Report]:
         r.report_index = i
     return reports
 
-
-__all__ = ["label_key", "lines_to_reports"]

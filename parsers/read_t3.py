@@ -16,8 +16,7 @@ from parsers.layout import GEN_2019, T3_COLS, T3_GROUP_SUBROWS, T3_ROWS_2019, T3
 from parsers.lines import MAX_READINGS, Fragment, Line, digit_splits, is_stream_value, parse_number
 from parsers.model import MISSING, PRESENT, UNREADABLE, Cell, ParseNote, Provenance, Row, Table3
 
-GROUP_SUBROWS = T3_GROUP_SUBROWS
-_GROUP_OF = {k: g for g, ks in GROUP_SUBROWS.items() for k in ks}
+_GROUP_OF = {k: g for g, ks in T3_GROUP_SUBROWS.items() for k in ks}
 
 
 @dataclass(slots=True)
@@ -166,7 +165,7 @@ def resolve_group_rows(rows: list[RawRow], notes: list[ParseNote]) -> None:
     for r in list(rows):
         if r.key is not None or r.group is None or r.extra:
             continue
-        subs = GROUP_SUBROWS.get(r.group, ())
+        subs = T3_GROUP_SUBROWS.get(r.group, ())
         printed = [k for k in subs if k in present]
         if not any(v.text for v in r.values) and not (r.group == "R_OTHER" and not printed):
             rows.remove(r)  # a group header row with empty cells beside its sub-rows

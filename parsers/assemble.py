@@ -12,9 +12,11 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from parsers.flat import explode_lines
 from parsers.labels import match_section, match_t3, t2_item
 from parsers.layout import GEN_2019, GEN_2021, GEN_PRE2019, GEN_UNKNOWN
-from parsers.lines import Line
+from parsers.lines import Fragment, Line, normalize_text
+from parsers.meta import split_meta
 from parsers.model import MISSING, PRESENT, ParseError, Report, Section
 from parsers.read_t2 import read_table2
 from parsers.read_t3 import read_table3
@@ -28,6 +30,7 @@ _ORG_SUFFIX = re.compile(
     r"(?:人民政府办公室|人民政府办公厅|人民政府|政府办公室|办公室|办公厅|街道办事处|街道|管委会|委员会|"
     r"[局厅委办署院镇乡所站队处中心馆会])$"
 )
+_BODY_TAIL = re.compile(r"(?:关于(?:报送|印发|公布|发布)?|的)$")
 _DATE_LINE = re.compile(r"^(?:19|20)\d{2}年\d{1,2}月\d{1,2}日$")
 _YEAR = re.compile(r"((?:19|20)\d{2})年")
 _PERIOD = re.compile(r"((?:19|20)\d{2})年1月1日")
@@ -146,6 +149,7 @@ def find_title(lines: list[Line]) -> tuple[str | None, int | None, str | None]:
         if not body and i > 0 and _is_org_line(lines[i - 1]):
             body = _strip_chrome(lines[i - 1].text)
         title = _strip_chrome(text)
+        body = _BODY_TAIL.sub("", body)  # "…管理局关于报送2020年度…的函"
         return title, int(m.group("year")), (body or None)
     return None, None, None
 
@@ -308,11 +312,12 @@ def build_report(lines: list[Line], source: str, index: int, kind: str) -> Repor
 
 
 def _looks_like_report(rep: Report) -> bool:
-    if PRESENT in (rep.table2.status, rep.table3.status, rep.table4.status):
+    """A report title, a statutory table (read or not) or the statutory headings make a report."""
+    if any(t.status != MISSING for t in (rep.table2, rep.table3, rep.table4)):
         return True
     if rep.title is not None:
         return True
-    return len({s.key for s in rep.sections}) >= 3
+    return len({s.key for s in rep.sections}) >= 2
 
 
 def lines_to_reports(lines: list[Line], source: str, kind: str) -> list[Report]:
@@ -320,7 +325,16 @@ def lines_to_reports(lines: list[Line], source: str, kind: str) -> list[Report]:
     lines = _clean(lines)
     if not lines:
         raise ParseError(source, "no text found in the document")
+    lines, meta = split_meta(lines)
+    lines = explode_lines(lines)
+    if meta.get("title") and lines:
+        title, _, _ = find_title(lines)
+        if title is None:  # the article prints no title of its own: the page's title stands in
+            prov = lines[0].first.prov
+            lines = [Line((Fragment(normalize_text(meta["title"]), meta["title"], prov),)), *lines]
     reports = [build_report(seg, source, i, kind) for i, seg in enumerate(split_reports(lines))]
+    for r in reports:
+        r.meta = dict(meta)
     reports = [r for r in reports if _looks_like_report(r)]
     if not reports:
         raise ParseError(source, "not an annual report on government information disclosure "

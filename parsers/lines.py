@@ -165,33 +165,78 @@ MAX_READINGS = 256
 
 
 def digit_splits(digits: str, n: int, limit: int = MAX_READINGS + 1) -> list[tuple[int, ...]]:
-    """Every way to cut a run of digits into ``n`` non-negative integers without leading zeros.
+    """Every way to cut a run of digits into ``n`` non-negative integers without leading zeros
+    ("6000017" -> 6 0 0 0 0 1 7); see ``split_run`` for runs with spaces, signs and decimals."""
+    if not digits.isdigit():
+        return []
+    return [tuple(int(v) for v in r) for r in _split_compact(digits, n, set(), limit)]
 
-    Crawlers flatten table rows into strings like "6000017" (6 0 0 0 0 1 7). Stops after ``limit``
-    readings: callers treat more than one reading as ambiguous, and more than ``MAX_READINGS`` as
-    unreadable (too many to check every one).
-    """
-    out: list[tuple[int, ...]] = []
-    L = len(digits)
-    if not digits.isdigit() or n > L:
-        return out
 
-    def rec(pos: int, k: int, acc: list[int]) -> None:
+_RUN_PIECE = re.compile(r"^[+\-−]?(?:0|[1-9]\d*)(?:\.\d+)?$")
+_RUN_UNIT = re.compile(r"(万元|元)$")
+
+
+def run_digits(raw: str) -> bool:
+    """A printed run of several numbers with nothing between them (and maybe stray spaces):
+    "0000000", "10 0 0 0 01", "1-10", "547.9659万元"."""
+    t = _RUN_UNIT.sub("", normalize_text(raw)).replace(" ", "")
+    return len(t) >= 2 and bool(re.fullmatch(r"[+\-−]?\d[\d.+\-−]*", t))
+
+
+def split_run(raw: str, n: int, limit: int = MAX_READINGS + 1) -> tuple[list[tuple[Number, ...]], str | None]:
+    """Every way to read a printed run as ``n`` numbers without leading zeros, and the unit printed
+    after it. Spaces and signs in the run are cell boundaries when some reading respects them all
+    (a crawler joins cells, it does not split a number); otherwise they are ignored. A decimal point
+    stays inside one number. Stops after ``limit`` readings (callers treat more than one as ambiguous,
+    more than ``MAX_READINGS`` as unreadable)."""
+    t = normalize_text(raw)
+    unit_m = _RUN_UNIT.search(t)
+    unit = unit_m.group(1) if unit_m else None
+    t = _RUN_UNIT.sub("", t).strip()
+    compact = t.replace(" ", "")
+    forced: set[int] = set()
+    k = 0
+    for ch in t:
+        if ch == " ":
+            forced.add(k)
+            continue
+        if ch in "+-−" and k > 0:
+            forced.add(k)
+        k += 1
+    forced.discard(0)
+    forced.discard(len(compact))
+    readings = _split_compact(compact, n, forced, limit)
+    if not readings and forced:
+        sign_cuts = {i for i in forced if compact[i] in "+-−"}
+        readings = _split_compact(compact, n, sign_cuts, limit)
+    return readings, unit
+
+
+def _split_compact(s: str, n: int, forced: set[int], limit: int) -> list[tuple[Number, ...]]:
+    out: list[tuple[Number, ...]] = []
+    L = len(s)
+    nxt_forced = sorted(forced)
+
+    def rec(pos: int, k: int, acc: list[Number]) -> None:
         if len(out) >= limit:
             return
         if k == 0:
             if pos == L:
                 out.append(tuple(acc))
             return
-        remaining = L - pos
-        if remaining < k:
+        if L - pos < k:
             return
-        if digits[pos] == "0":
-            rec(pos + 1, k - 1, [*acc, 0])
-            return
-        max_len = remaining - (k - 1)
-        for ln in range(1, max_len + 1):
-            rec(pos + ln, k - 1, [*acc, int(digits[pos:pos + ln])])
+        bound = next((f for f in nxt_forced if f > pos), L)
+        for end in range(pos + 1, bound + 1):
+            piece = s[pos:end]
+            if not _RUN_PIECE.match(piece):
+                if piece.lstrip("+-−").startswith("0") and len(piece.lstrip("+-−")) > 1 and "." not in piece:
+                    break  # a leading zero only grows longer
+                continue
+            v = _to_number(piece.replace("−", "-").lstrip("+"))
+            if v is None:
+                continue
+            rec(end, k - 1, [*acc, v])
 
     rec(0, n, [])
     return out

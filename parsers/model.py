@@ -201,6 +201,7 @@ class Report:
     table3: Table3 = field(default_factory=Table3)
     table4: Table4 = field(default_factory=Table4)
     notes: list[ParseNote] = field(default_factory=list)
+    meta: dict[str, str] = field(default_factory=dict)  # crawler/converter header (标题, 发布时间, 原文链接 …)
 
     @property
     def report_id(self) -> str:
@@ -239,6 +240,8 @@ class Report:
                          for s in self.sections],
             "notes": [n.to_dict() for n in self.notes],
         }
+        if self.meta:
+            d["meta"] = dict(self.meta)
         placed = [k for k, r in t3.rows.items() if r.placed_by_position]
         if placed:
             d["table3_rows_placed_by_position"] = placed

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from parsers.labels import is_t3_header_text, match_t3, t3_columns_from_header
 from parsers.layout import GEN_2019, T3_COLS, T3_GROUP_SUBROWS, T3_ROWS_2019, T3_ROWS_2021, T3_ROWS_BY_KEY
-from parsers.lines import MAX_READINGS, Fragment, Line, digit_splits, is_stream_value, parse_number
+from parsers.lines import MAX_READINGS, Fragment, Line, is_stream_value, parse_number, run_digits, split_run
 from parsers.model import MISSING, PRESENT, UNREADABLE, Cell, ParseNote, Provenance, Row, Table3
 
 _GROUP_OF = {k: g for g, ks in T3_GROUP_SUBROWS.items() for k in ks}
@@ -252,8 +252,8 @@ def raw_rows_to_table(rows: list[RawRow], columns: tuple[str, ...], notes: list[
         if len(vals) > n:
             while len(vals) > n and not vals[-1].text:
                 vals.pop()
-        if len(vals) == 1 and n > 1 and vals[0].text.isdigit() and len(vals[0].text) >= n:
-            readings = digit_splits(vals[0].text, n)
+        if len(vals) == 1 and n > 1 and run_digits(vals[0].raw):
+            readings = split_run(vals[0].raw, n)[0]
             src = vals[0]
             if len(readings) == 1:
                 row.cells = {c: Cell(v, src.raw, src.prov, None, frozenset({"run_together"}))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from parsers.layout import T4_KEYS
-from parsers.lines import MAX_READINGS, Fragment, Line, digit_splits, is_stream_value, parse_number
+from parsers.lines import MAX_READINGS, Fragment, Line, is_stream_value, parse_number, run_digits, split_run
 from parsers.model import MISSING, PRESENT, UNREADABLE, Cell, ParseNote, Table4
 
 
@@ -37,9 +37,9 @@ def read_table4(lines: list[Line]) -> tuple[Table4, list[ParseNote]]:
             return Table4(status=UNREADABLE, reason="table 四 heading found but no numbers could be read"), notes
         return Table4(status=MISSING, reason="no table 四 in the report"), notes
     t = Table4(status=PRESENT)
-    if len(values) == 1 and values[0].text.isdigit() and len(values[0].text) >= n:
+    if len(values) == 1 and run_digits(values[0].raw):
         src = values[0]
-        readings = digit_splits(src.text, n)
+        readings = split_run(src.raw, n)[0]
         if len(readings) == 1:
             t.cells = {k: Cell(v, src.raw, src.prov, None, frozenset({"run_together"}))
                        for k, v in zip(T4_KEYS, readings[0], strict=True)}

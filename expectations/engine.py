@@ -15,6 +15,7 @@ from expectations.findings import (
     INFO,
     NOT_CHECKED,
     PASS,
+    UNREADABLE_REPORT,
     UNVERIFIABLE,
     VIOLATED,
     WARN,
@@ -34,7 +35,7 @@ from expectations.frame import (
 from expectations.instances import SINGLE, SPLIT, Instance, instances_for
 from expectations.locate import locate
 from expectations.messages import body_values, linear_values, render, report_values, zero_values
-from parsers.model import PRESENT, Report
+from parsers.model import PRESENT, Cell, Report
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 log = logging.getLogger(__name__)
@@ -158,8 +159,35 @@ def _cells_of(rep: Report, inst: Instance, values: list[float] | None) -> list[d
                              "raw": src.raw if src else None, "blank": bool(src is not None and src.value is None)}
         if src is not None and src.prov is not None:
             d["prov"] = src.prov.to_dict()
+        d["read"] = _read_mode(rep, c, src)
         out.append(d)
     return out
+
+
+_READ_ORDER = {"exact": 0, "readings": 1, "by_position": 2, "ocr": 3}
+_VERIFY = {"by_position": ("（该格按表格位置读取，行标签缺失，请核对原文）",
+                           " (read by position: the row label was lost; verify the reading)"),
+           "ocr": ("（该格经 OCR 识别，请核对原文）", " (read by OCR; verify the reading)")}
+
+
+def _read_mode(rep: Report, c: Any, src: Cell | None) -> str:
+    """How a cell was read: exact, by_position (row label lost), ocr, readings (run-together digits)."""
+    if src is not None and "ocr" in src.flags:
+        return "ocr"
+    if c.table == "table3":
+        row = rep.table3.rows.get(c.row or "")
+        if row is not None and row.placed_by_position:
+            return "by_position"
+        if row is not None and row.ambiguous:
+            return "readings"
+    if c.table == "table4" and len(rep.table4.readings) > 1:
+        return "readings"
+    return "exact"
+
+
+def finding_read(cells: list[dict[str, Any]]) -> str:
+    """The least trustworthy way any cell of a finding was read."""
+    return max((c.get("read", "exact") for c in cells), key=lambda m: _READ_ORDER.get(m, 0), default="exact")
 
 
 def _readings_text(index: FrameIndex, k: int, j: int) -> dict[str, dict[str, int]]:
@@ -206,21 +234,27 @@ def _entries_to_findings(rule: Rule, entries: list[dict[str, Any]], chunk: list[
         if e.get("readings"):
             k = e["report"]
             readings = [dict(r, rows=_readings_text(index, k, r["reading"])) for r in e["readings"]]
-            n_ok = sum(1 for r in readings if not r["violated"])
+            # the readings that differ in the cells this rule reads
+            distinct = {(tuple(r["lhs"]), tuple(r["rhs"])): r["violated"] for r in readings}
+            n_ok = sum(1 for bad in distinct.values() if not bad)
             if e["status"] == UNVERIFIABLE:
-                zh += f"（数字连写有 {len(readings)} 种读法，其中 {n_ok} 种成立，无法确定）"
-                en += f" (run-together digits: {len(readings)} readings, the rule holds under {n_ok}; unverifiable)"
+                zh += f"（数字连写有 {len(distinct)} 种读法，其中 {n_ok} 种成立，无法确定）"
+                en += f" (run-together digits: {len(distinct)} readings, the rule holds under {n_ok}; unverifiable)"
             else:
-                zh += f"（数字连写的全部 {len(readings)} 种读法下均不成立）"
-                en += f" (fails under all {len(readings)} readings of run-together digits)"
+                zh += f"（数字连写的全部 {len(distinct)} 种读法下均不成立）"
+                en += f" (fails under all {len(distinct)} readings of run-together digits)"
+        cells = _cells_of(rep, inst, [*lhs, *rhs]) if inst.op != "report" else []
+        read = finding_read(cells)
+        if read in _VERIFY:
+            zh += _VERIFY[read][0]
+            en += _VERIFY[read][1]
         out.append(Finding(
             id=finding_id(rep.report_id, rule.id, inst.table, inst.row, inst.column, inst.key),
             source=rep.source, report_index=rep.report_index, report_id=rep.report_id, body=rep.body,
             year=rep.year, rule=rule.id, kind=rule.kind, severity=rule.severity, status=e["status"],
             table=inst.table, row=inst.row, column=inst.column, instance=inst.key,
             expected=expected, actual=actual, message_zh=zh, message_en=en,
-            cells=_cells_of(rep, inst, [*lhs, *rhs]) if inst.op != "report" else [],
-            readings=readings,
+            cells=cells, readings=readings, read=read,
         ))
     return out
 
@@ -306,15 +340,20 @@ def _report_results(reports: list[Report], findings: list[Finding]) -> list[Repo
                     elif f.status in (UNVERIFIABLE, NOT_CHECKED) and check == PASS:
                         check = f.status
             tables[t] = {"status": st, "check": check}
+        # what the reader could not read is never the report's failure, and never a pass either
+        limited = rep.read_limited()
+        if worst != FAIL and limited:
+            worst = UNREADABLE_REPORT
         # any rule that could not run keeps the report from passing (never a silent pass)
-        if worst == PASS and (counts["not_checked"] or any(v["check"] == NOT_CHECKED for v in tables.values())):
+        elif worst == PASS and (counts["not_checked"] or any(v["check"] == NOT_CHECKED for v in tables.values())):
             worst = NOT_CHECKED
         elif worst == PASS and counts["unverifiable"]:
             worst = UNVERIFIABLE
         out.append(ReportResult(
             source=rep.source, report_index=rep.report_index, report_id=rep.report_id, body=rep.body,
             year=rep.year, format=rep.format, status=worst, tables=tables, counts=counts, rules=rules,
-            likely_cells=likely, notes=[n.to_dict() for n in rep.notes]))
+            likely_cells=likely, notes=[n.to_dict() for n in rep.notes], reading=rep.reading(),
+            read_limited=limited))
     return out
 
 
@@ -333,6 +372,11 @@ def _likely(rep: Report, fs: list[Finding], insts_by_rule: dict[str, dict[str, I
     v = _variant(rep)
     variant = SINGLE if v == VARIANT_SINGLE else SPLIT if v == VARIANT_SPLIT else None
     likely = locate(failing, variant, t3_extra_bits(rep))
+    modes = {c["cell"]: c.get("read", "exact") for f in fs for c in f.cells}
+    for d in likely:
+        if modes.get(d["cell"]) in _VERIFY:
+            d["read"] = modes[d["cell"]]
+            d["verify"] = True  # read by position or OCR: the owner must check the reading first
     unique = {d["cell"]: d for d in likely if d["unique"]}
     for f in fs:
         for c in f.cells:

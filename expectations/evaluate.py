@@ -20,11 +20,13 @@ from expectations.catalog import rule_by_id
 from expectations.cells import cell, cell_index
 from expectations.frame import (
     GEN_CODES,
+    STATUS_CODES,
     VARIANT_SINGLE,
     VARIANT_SPLIT,
     FrameArrays,
 )
 from expectations.instances import SINGLE, SPLIT, Instance, instances_for
+from parsers.model import MISSING, UNREADABLE
 
 TOL = 1e-6
 MAX_NOT_CHECKED_CELLS = 5
@@ -127,9 +129,11 @@ def _report_level(cr: CompiledRule, a: FrameArrays) -> tuple[np.ndarray, np.ndar
     for j, inst in enumerate(cr.instances):
         p = inst.param or ""
         if p.startswith("table:"):
+            # only a verified absence fails; a table that is there but unreadable is the reader's limit
+            st = m[f"m_st_{p.split(':')[1]}"]
             app[:, j] = m["m_fmt_applicable"] == 1
-            ev[:, j] = True
-            bad[:, j] = m[f"m_st_{p.split(':')[1]}"] != 0
+            ev[:, j] = st != STATUS_CODES[UNREADABLE]
+            bad[:, j] = st == STATUS_CODES[MISSING]
         elif p == "gen":
             app[:, j] = True
             ev[:, j] = (m["m_gen"] != 0) & (m["m_ygen"] != 0)
@@ -242,6 +246,12 @@ def evaluate_rule(rule_id: str, a: FrameArrays) -> dict[str, Any]:
     not_checked = applies & (n_ev == 0)
     violated = (n_ev > 0) & (n_bad == n_ev)
     unverifiable = (n_bad > 0) & (n_bad < n_ev)
+    if cr.op_family != "report" and a.U.any():
+        # failing under every combination evaluated proves nothing where not all could be evaluated
+        for r, j in zip(*np.nonzero(violated), strict=True):
+            if a.U[starts[r], cr.idx[j]].any():
+                violated[r, j] = False
+                unverifiable[r, j] = True
     res["items"] = int(applies.sum())
     res["violations"] = int(violated.sum())
     res["unverifiable"] = int(unverifiable.sum())

@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from expectations.cells import EXTRA_SUB, GROUP_SUBTOTALS
-from parsers.labels import match_t3
+from parsers.labels import SECTION_WORDS, match_t3
 from parsers.layout import SECTION_KEYS, SECTION_TITLES
 from parsers.model import MISSING, PRESENT, Report, Row
 
@@ -32,13 +32,22 @@ class SectionFacts:
 
 
 def section_facts(rep: Report) -> SectionFacts:
+    """A section counts as missing only when verifiably absent: no heading, no table of its own, and
+    none of its title's words anywhere in the report's sections (a heading the reader did not find is
+    not evidence of absence: it is ``headless``)."""
     printed = [s.key for s in rep.sections if s.key in SECTION_BIT]
     missing, headless = [], []
+    body = ""
     for key in SECTION_KEYS:
         if key in printed:
             continue
         table = SECTION_TABLE.get(key)
         if table and getattr(rep, table).status != MISSING:
+            headless.append(key)
+            continue
+        if not body:
+            body = "".join(s.text for s in rep.sections).replace(" ", "")
+        if any(w in body for w in SECTION_WORDS[key]):
             headless.append(key)
         else:
             missing.append(key)

@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 # finding status
+UNREADABLE_REPORT = "unreadable"  # report status: no failure found, but printed tables were not fully read
 VIOLATED = "violated"  # the rule does not hold (under every remaining reading)
 UNVERIFIABLE = "unverifiable"  # holds under some readings of ambiguous digits only
 NOT_CHECKED = "not_checked"  # a table or cell the rule needs is missing or unreadable
@@ -47,6 +48,7 @@ class Finding:
     message_en: str
     cells: list[dict[str, Any]] = field(default_factory=list)  # cells involved: id, label, value, raw, prov
     readings: list[dict[str, Any]] = field(default_factory=list)  # per reading: values and outcome
+    read: str = "exact"  # how its cells were read, the least sure: exact | readings | by_position | ocr
     likely: dict[str, Any] | None = None  # likely wrong cell (errorlocate), if this finding points at one
 
     @property
@@ -65,12 +67,14 @@ class ReportResult:
     body: str | None
     year: int | None
     format: str
-    status: str  # fail | warn | info | pass | not_checked  (worst outcome)
+    status: str  # fail | unreadable | warn | info | unverifiable | not_checked | pass  (worst outcome)
     tables: dict[str, dict[str, Any]]  # table2/3/4 -> {"status": present|missing|unreadable, "check": ...}
     counts: dict[str, int]  # violated per severity, unverifiable, not_checked
     rules: dict[str, str]  # rule id -> pass | violated | unverifiable | not_checked (applicable rules only)
     likely_cells: list[dict[str, Any]] = field(default_factory=list)
     notes: list[dict[str, Any]] = field(default_factory=list)  # parser notes (ParseNote.to_dict)
+    reading: dict[str, dict[str, int]] = field(default_factory=dict)  # Report.reading(): cells by how read
+    read_limited: list[str] = field(default_factory=list)  # printed but not read (Report.read_limited)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -7,9 +7,11 @@ Columns:
   ``a:<cell>``                 the cell is available (table present, row printed and complete, value parsed)
   ``b:<cell>``                 the cell was printed blank (or "-", "—", "/", "无")
   ``f:<cell>``                 the parser flagged a double sign ("--253")
+  ``u:<cell>``                 an ambiguous cell whose rules cannot be decided (too many combinations)
 
 A report whose table 三 has rows with several readings of run-together digits gets one frame row per
-combination of readings, so every rule is evaluated under every remaining reading.
+combination of readings that some rule needs (``_reading_combos``), so every rule is evaluated under
+every remaining reading of the cells it reads.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from parsers.model import MISSING, PRESENT, UNREADABLE, Cell, Report
 GEN_CODES = {GEN_2019: 1, GEN_2021: 2, GEN_PRE2019: 3}
 STATUS_CODES = {PRESENT: 0, MISSING: 1, UNREADABLE: 2}
 VARIANT_NONE, VARIANT_SINGLE, VARIANT_SPLIT = 0, 1, 2
-MAX_READINGS = 64  # combinations of ambiguous rows evaluated per report
+MAX_COLUMN_COMBOS = 512  # combinations of one table-三 column's ambiguous values evaluated per report
 
 META = ("m_gen", "m_ygen", "m_t2gen", "m_variant", "m_st_table2", "m_st_table3", "m_st_table4",
         "m_note", "m_t2extra", "m_fmt_applicable",
@@ -65,7 +67,7 @@ class FrameIndex:
 
     first_row: list[int] = field(default_factory=list)  # first frame row of each report
     readings: list[list[dict[str, dict[str, int]]]] = field(default_factory=list)  # per report, per reading
-    truncated: list[bool] = field(default_factory=list)  # more combinations than MAX_READINGS
+    uncovered: list[set[str]] = field(default_factory=list)  # ambiguous cells whose rules cannot be decided
 
 
 def _variant(rep: Report) -> int:
@@ -79,20 +81,56 @@ def _variant(rep: Report) -> int:
     return VARIANT_SINGLE if rep.format == GEN_2019 else VARIANT_SPLIT
 
 
-def _reading_combos(rep: Report) -> tuple[list[dict[str, dict[str, int]]], bool]:
-    """Each element maps a source ("t3.<row>" or "t4") to the column->value reading used."""
-    choices: list[list[tuple[str, dict[str, int]]]] = []
+def _reading_combos(rep: Report) -> tuple[list[dict[str, dict[str, int]]], set[str]]:
+    """Combinations of the readings of ambiguous rows to evaluate, and the cells whose rules cannot be
+    decided from them.
+
+    Each element maps a source ("t3.<row>" or "t4") to the column->value reading used. Rules read one
+    source (a row of table 三, table 四) or one column of table 三 across rows, so the combinations need
+    not be the whole product: one family walks every reading of every source, and one family per
+    column of table 三 takes every combination of the values the ambiguous rows can have in that
+    column. A rule is violated only if it fails under all of them; a column whose combinations are
+    too many to list has its ambiguous cells returned as uncovered (their rules can be unverifiable,
+    never violated)."""
+    sources: list[tuple[str, list[dict[str, int]]]] = []
     if rep.table3.status == PRESENT:
         for key, row in rep.table3.rows.items():
             if row.ambiguous:
-                choices.append([(f"t3.{key}", dict(r)) for r in row.readings])
+                sources.append((f"t3.{key}", [dict(r) for r in row.readings]))
     if rep.table4.status == PRESENT and len(rep.table4.readings) > 1:
-        choices.append([("t4", dict(r)) for r in rep.table4.readings])
-    if not choices:
-        return [{}], False
-    combos = list(itertools.islice(itertools.product(*choices), MAX_READINGS + 1))
-    truncated = len(combos) > MAX_READINGS
-    return [dict(c) for c in combos[:MAX_READINGS]], truncated
+        sources.append(("t4", [dict(r) for r in rep.table4.readings]))
+    if not sources:
+        return [{}], set()
+    picks: list[tuple[int, ...]] = []
+    widest = max(len(rs) for _, rs in sources)
+    picks.extend(tuple(j % len(rs) for _, rs in sources) for j in range(widest))
+    uncovered: set[str] = set()
+    t3_sources = [i for i, (src, _) in enumerate(sources) if src.startswith("t3.")]
+    if len(t3_sources) > 1:
+        for col in rep.table3.columns:
+            options: list[list[int]] = []
+            for i in t3_sources:
+                first: dict[int, int] = {}
+                for ri, r in enumerate(sources[i][1]):
+                    first.setdefault(r.get(col, 0), ri)
+                options.append(sorted(first.values()))
+            size = 1
+            for o in options:
+                size *= len(o)
+            if size <= 1:
+                continue
+            if size > MAX_COLUMN_COMBOS:
+                uncovered.update(f"{sources[i][0]}.{col}" for i, o in zip(t3_sources, options, strict=True)
+                                 if len(o) > 1)
+                continue
+            for prod in itertools.product(*options):
+                pick = [0] * len(sources)
+                for i, ri in zip(t3_sources, prod, strict=True):
+                    pick[i] = ri
+                picks.append(tuple(pick))
+    unique = list(dict.fromkeys(picks))
+    return [{src: sources[i][1][p] for i, (src, _) in enumerate(sources) for p in (pick[i],)}
+            for pick in unique], uncovered
 
 
 def _put(idx: int, c: Cell | None, V: np.ndarray, A: np.ndarray, B: np.ndarray, F: np.ndarray, i: int) -> None:
@@ -114,16 +152,17 @@ def reports_to_frame(reports: list[Report]) -> tuple[pd.DataFrame, FrameIndex]:
     combos_all = []
     n = 0
     for rep in reports:
-        combos, trunc = _reading_combos(rep)
+        combos, uncov = _reading_combos(rep)
         index.first_row.append(n)
         index.readings.append(combos)
-        index.truncated.append(trunc)
+        index.uncovered.append(uncov)
         combos_all.append(combos)
         n += len(combos)
     V = np.zeros((n, ncell), dtype=np.float64)
     A = np.zeros((n, ncell), dtype=bool)
     B = np.zeros((n, ncell), dtype=bool)
     F = np.zeros((n, ncell), dtype=bool)
+    U = np.zeros((n, ncell), dtype=bool)
     meta = np.zeros((n, len(META)), dtype=np.int16)
     rep_col = np.zeros(n, dtype=np.int32)
     reading_col = np.zeros(n, dtype=np.int16)
@@ -162,6 +201,10 @@ def reports_to_frame(reports: list[Report]) -> tuple[pd.DataFrame, FrameIndex]:
                    t3_extra_bits(rep), len(t3_local_rows(rep)), body_type(rep.body).code,
                    SectionFacts.mask(sec.missing), SectionFacts.mask(sec.headless), SectionFacts.mask(sec.out_of_order),
                    period_code(rep))
+        for cid in index.uncovered[k]:
+            idx = cidx.get(cid)
+            if idx is not None:
+                U[i0:i0 + len(combos_all[k]), idx] = True
         rep_col[i] = k
         combos = combos_all[k]
         # further readings: copy the base row, then apply each reading's values
@@ -188,6 +231,7 @@ def reports_to_frame(reports: list[Report]) -> tuple[pd.DataFrame, FrameIndex]:
         pd.DataFrame(A, columns=[f"a:{x}" for x in names]),
         pd.DataFrame(B, columns=[f"b:{x}" for x in names]),
         pd.DataFrame(F, columns=[f"f:{x}" for x in names]),
+        pd.DataFrame(U, columns=[f"u:{x}" for x in names]),
     ]
     return pd.concat(parts, axis=1), index
 
@@ -201,6 +245,7 @@ class FrameArrays:
     A: np.ndarray
     B: np.ndarray
     F: np.ndarray
+    U: np.ndarray  # an ambiguous cell whose combinations with other rows could not all be evaluated
     meta: dict[str, np.ndarray]
     starts: np.ndarray  # first row of each report present in the frame
     report_ids: np.ndarray  # the report number of each start
@@ -222,6 +267,7 @@ def frame_arrays(df: pd.DataFrame) -> FrameArrays:
         A=df[[f"a:{x}" for x in names]].to_numpy(dtype=bool),
         B=df[[f"b:{x}" for x in names]].to_numpy(dtype=bool),
         F=df[[f"f:{x}" for x in names]].to_numpy(dtype=bool),
+        U=df[[f"u:{x}" for x in names]].to_numpy(dtype=bool),
         meta={m: df[m].to_numpy() for m in META},
         starts=change,
         report_ids=rep[change] if len(rep) else rep,

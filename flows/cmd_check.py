@@ -76,10 +76,13 @@ def render_text(result, lang: str = "both", show_all: bool = False) -> str:
         out.append(f"{rr.status.upper():<12} {rr.source} #{rr.report_index}  {rr.body or '?'}  {rr.year or '?'}"
                    f"  format {rr.format}")
         out.append(f"    tables: {tables}")
+        if rr.read_limited:
+            out.append(f"    not fully read (the reader's limit, not the report's error): {'; '.join(rr.read_limited)}")
         for d in rr.likely_cells:
             if d.get("unique"):
+                verify = f" — read {d['read'].replace('_', ' ')}: verify the reading first" if d.get("verify") else ""
                 out.append(f"    likely wrong cell: {d['label']} printed {d['printed']:g}, likely {d['value']}"
-                           f"  ({', '.join(d['rules'])})")
+                           f"  ({', '.join(d['rules'])}){verify}")
         not_checked: dict[str, list[str]] = defaultdict(list)
         for f in fs:
             if f.status == "not_checked":
@@ -99,7 +102,8 @@ def render_text(result, lang: str = "both", show_all: bool = False) -> str:
     n = len(result.report_results)
     fails = sum(1 for r in result.report_results if r.status == "fail")
     passing = sum(1 for r in result.report_results if r.status == "pass")
+    unread = sum(1 for r in result.report_results if r.status == "unreadable")
     nf = sum(1 for f in result.findings if f.is_failure)
-    out.append(f"{n} report(s): {fails} failing, {passing} passing, {n - fails - passing} other "
-               f"(warn / unverifiable / not checked); {nf} fail finding(s)")
+    out.append(f"{n} report(s): {fails} failing, {unread} not fully readable, {passing} passing, "
+               f"{n - fails - passing - unread} other (warn / unverifiable / not checked); {nf} fail finding(s)")
     return "\n".join(out)

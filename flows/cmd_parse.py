@@ -16,6 +16,7 @@ from parsers.model import PRESENT, Report
 
 HELP = "parse report files (text, HTML, DOCX, PDF) into the canonical model"
 _NUMERALS = "一二三四五六"
+_TABLE_NAMES = {"table2": "table 二", "table3": "table 三", "table4": "table 四"}
 
 
 def register(p: argparse.ArgumentParser) -> None:
@@ -64,6 +65,10 @@ def summarize(r: Report, of: int = 1) -> str:
     parts.append(f"table 四 {t4.status}" + (f" ({len(t4.cells)} cells)" if t4.status == PRESENT else
                                             f" ({t4.reason})" if t4.reason else ""))
     out.append("  " + "   ".join(parts))
+    for t, c in r.reading().items():
+        total = sum(c.values())
+        how = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in c.items() if v)
+        out.append(f"  read {_TABLE_NAMES[t]}: {how or 'nothing'}" + (f" of {total} cells" if total else ""))
     if t3.status == PRESENT:
         for key in ("NEW", "CARRY", "R_TOTAL", "FWD"):
             row = t3.rows.get(key)
@@ -73,8 +78,11 @@ def summarize(r: Report, of: int = 1) -> str:
     placed = [n.row for n in r.notes if n.code in ("row_placed_by_position", "row_label_lost") and n.row]
     if placed:
         out.append(f"  note: row labels lost, rows placed by statutory order: {', '.join(placed)}")
+    runs = sum(1 for n in r.notes if n.code == "run_together")
+    if runs:
+        out.append(f"  note: {runs} row(s) printed as runs of digits, each with exactly one reading")
     for n in r.notes:
-        if n.code not in ("row_placed_by_position", "row_label_lost"):
+        if n.code not in ("row_placed_by_position", "row_label_lost", "run_together"):
             out.append(f"  note: {n.message}")
     return "\n".join(out)
 

@@ -17,7 +17,7 @@ from parsers.labels import match_section, match_t3, t2_item
 from parsers.layout import GEN_2019, GEN_2021, GEN_PRE2019, GEN_UNKNOWN
 from parsers.lines import Fragment, Line, normalize_text
 from parsers.meta import split_meta
-from parsers.model import MISSING, PRESENT, ParseError, Report, Section
+from parsers.model import MISSING, PRESENT, UNREADABLE, ParseError, Report, Section
 from parsers.read_t2 import read_table2
 from parsers.read_t3 import read_table3
 from parsers.read_t4 import read_table4
@@ -246,6 +246,29 @@ def find_regions(lines: list[Line]) -> _Regions:
     return r
 
 
+_TABLE_WORDS = {
+    "table2": ("第二十条第", "本年制发件数", "本年新制作数量", "处理决定数量"),
+    "table3": ("本年新收政府信息公开申请", "上年结转政府信息公开申请", "结转下年度继续办理", "申请人情况"),
+    "table4": ("结果维持", "尚未审结", "复议后起诉", "未经复议直接起诉"),
+}
+
+
+def _unverified_absence(rep: Report, lines: list[Line]) -> None:
+    """A table is ``missing`` only when none of its own words is printed anywhere in the report; one
+    whose words are there but that could not be read is ``unreadable`` (the reader's limit)."""
+    text = ""
+    for t, words in _TABLE_WORDS.items():
+        table = getattr(rep, t)
+        if table.status != MISSING:
+            continue
+        if not text:
+            text = "".join(ln.text for ln in lines).replace(" ", "")
+        found = next((w for w in words if w in text), None)
+        if found:
+            table.status = UNREADABLE
+            table.reason = f"the table's words are printed ({found}) but no table could be read from them"
+
+
 def decide_format(signals: dict[str, str], year: int | None, any_table: bool) -> str:
     weights = {"t2_headers": 2, "t2_item9": 1, "t3_other": 1}
     votes: Counter[str] = Counter()
@@ -299,6 +322,7 @@ def build_report(lines: list[Line], source: str, index: int, kind: str) -> Repor
     rep.table4, n4 = read_table4(t4_lines)
     rep.notes.extend(n4)
 
+    _unverified_absence(rep, lines)
     if year_gen is not None:
         signals["year"] = year_gen
     any_table = PRESENT in (rep.table2.status, rep.table3.status, rep.table4.status)

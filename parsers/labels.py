@@ -260,6 +260,16 @@ _SECTION_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
+SECTION_WORDS: dict[str, tuple[str, ...]] = {
+    "overview": ("总体情况",),
+    "proactive": ("主动公开政府信息情况",),
+    "requests": ("收到和处理政府信息公开申请",),
+    "review": ("行政复议、行政诉讼情况", "行政复议和行政诉讼情况"),
+    "problems": ("存在的主要问题", "问题及改进", "问题和改进"),
+    "other": ("其他需要报告", "需要报告的事项"),
+}  # words whose presence in a report's text means a section may be there with its heading lost
+
+
 @lru_cache(maxsize=32768)
 def match_section(text: str) -> tuple[str, int, str] | None:
     """('requests', 3, '三、收到和处理政府信息公开申请情况') for a section heading line, else None."""

@@ -187,7 +187,8 @@ def split_run(raw: str, n: int, limit: int = MAX_READINGS + 1) -> tuple[list[tup
     """Every way to read a printed run as ``n`` numbers without leading zeros, and the unit printed
     after it. Spaces and signs in the run are cell boundaries when some reading respects them all
     (a crawler joins cells, it does not split a number); otherwise they are ignored. A decimal point
-    stays inside one number. Stops after ``limit`` readings (callers treat more than one as ambiguous,
+    stays inside one number, and only the last number may have one (counts are whole; an amount
+    column comes last). Stops after ``limit`` readings (callers treat more than one as ambiguous,
     more than ``MAX_READINGS`` as unreadable)."""
     t = normalize_text(raw)
     unit_m = _RUN_UNIT.search(t)
@@ -229,6 +230,8 @@ def _split_compact(s: str, n: int, forced: set[int], limit: int) -> list[tuple[N
         bound = next((f for f in nxt_forced if f > pos), L)
         for end in range(pos + 1, bound + 1):
             piece = s[pos:end]
+            if "." in piece and k > 1:
+                continue  # only the last cell of a run may be an amount with decimals
             if not _RUN_PIECE.match(piece):
                 if piece.lstrip("+-−").startswith("0") and len(piece.lstrip("+-−")) > 1 and "." not in piece:
                     break  # a leading zero only grows longer

@@ -207,6 +207,73 @@ class Report:
     def report_id(self) -> str:
         return f"{self.source}#{self.report_index}"
 
+    def reading(self) -> dict[str, dict[str, int]]:
+        """How each table was read, in cells: ``exact`` (labels matched, one value), ``by_position``
+        (row label lost, placed by statutory order), ``ocr``, ``ambiguous`` (run-together digits with
+        several readings) and ``unread`` (a statutory cell printed but not read: row incomplete,
+        unplaced or unreadable). A user sees at a glance how far to trust a report's findings."""
+        out: dict[str, dict[str, int]] = {}
+        t3 = self.table3
+        if t3.status != MISSING:
+            c = dict.fromkeys(("exact", "by_position", "ocr", "ambiguous", "unread"), 0)
+            ncol = len(t3.columns)
+            if t3.status == PRESENT:
+                for row in t3.rows.values():
+                    if row.ambiguous:
+                        c["ambiguous"] += ncol
+                    elif row.incomplete or not row.cells:
+                        c["unread"] += ncol
+                    else:
+                        for cell in row.cells.values():
+                            c[_how(cell, row.placed_by_position)] += 1
+                expected = 23 if "R_OTHER" in t3.rows else 25
+                c["unread"] += max(0, expected - len(t3.rows)) * ncol
+            else:
+                c["unread"] = 25 * ncol
+            out["table3"] = c
+        t4 = self.table4
+        if t4.status != MISSING:
+            c = dict.fromkeys(("exact", "by_position", "ocr", "ambiguous", "unread"), 0)
+            if len(t4.readings) > 1:
+                c["ambiguous"] = len(T4_KEYS)
+            elif t4.status != PRESENT or t4.incomplete:
+                c["unread"] = len(T4_KEYS)
+            else:
+                for cell in t4.cells.values():
+                    c[_how(cell, False)] += 1
+            out["table4"] = c
+        t2 = self.table2
+        if t2.status != MISSING:
+            c = dict.fromkeys(("exact", "by_position", "ocr", "ambiguous", "unread"), 0)
+            unread_rows = {n.row for n in self.notes if n.table == "table2"
+                           and n.code in ("row_ambiguous", "row_unreadable", "row_incomplete")}
+            for key, cells in t2.rows.items():
+                if not cells:
+                    amb = any(n.row == key and n.code == "row_ambiguous" for n in self.notes if n.table == "table2")
+                    c["ambiguous" if amb else "unread"] += 1
+                for cell in cells.values():
+                    c[_how(cell, False)] += 1
+            if t2.status != PRESENT:
+                c["unread"] += 1
+            elif not t2.rows and unread_rows:
+                c["unread"] += len(unread_rows)
+            out["table2"] = c
+        return out
+
+    def read_limited(self) -> list[str]:
+        """What the reader could not read although it is printed (empty when every printed table was
+        read cell by cell): the report's findings are then incomplete, through no fault of its own."""
+        out: list[str] = []
+        for t, counts in self.reading().items():
+            if counts["unread"] or counts["ambiguous"]:
+                what = []
+                if counts["unread"]:
+                    what.append(f"{counts['unread']} unread")
+                if counts["ambiguous"]:
+                    what.append(f"{counts['ambiguous']} ambiguous")
+                out.append(f"{t}: {', '.join(what)}")
+        return out
+
     def section_text(self, key: str) -> str | None:
         for s in self.sections:
             if s.key == key:
@@ -240,6 +307,7 @@ class Report:
                          for s in self.sections],
             "notes": [n.to_dict() for n in self.notes],
         }
+        d["reading"] = self.reading()
         if self.meta:
             d["meta"] = dict(self.meta)
         placed = [k for k, r in t3.rows.items() if r.placed_by_position]
@@ -262,6 +330,12 @@ class Report:
                 "table4": {k: c.to_dict() for k, c in t4.cells.items()},
             }
         return d
+
+
+def _how(cell: Cell, by_position: bool) -> str:
+    if "ocr" in cell.flags:
+        return "ocr"
+    return "by_position" if by_position else "exact"
 
 
 def _jsonable(v: Number | None) -> int | float | str | None:

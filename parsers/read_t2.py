@@ -54,7 +54,7 @@ def lines_to_blocks(lines: list[Line]) -> list[_RawBlock]:
     cur_row: _RawRow | None = None
     for line in lines:
         cells = list(line.cells)
-        labels = [(i, c) for i, c in enumerate(cells) if c.text and parse_number(c.raw) is None]
+        labels = [(i, c) for i, c in enumerate(cells) if c.text and parse_number(c.raw) is None and not run_digits(c.raw)]
         item = next((t2_item(c.text) for _, c in labels if t2_item(c.text)), None)
         if item:
             blocks.append(_RawBlock(item))

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from parsers.layout import T4_KEYS
 from parsers.lines import MAX_READINGS, Fragment, Line, is_stream_value, parse_number, run_digits, split_run
 from parsers.model import MISSING, PRESENT, UNREADABLE, Cell, ParseNote, Table4
+
+
+_NEXT_SECTION = re.compile(r"^[五六七八九十]、")
 
 
 def read_table4(lines: list[Line]) -> tuple[Table4, list[ParseNote]]:
@@ -17,6 +22,8 @@ def read_table4(lines: list[Line]) -> tuple[Table4, list[ParseNote]]:
         labels = [c for c in cells if c.text and parse_number(c.raw) is None]
         if any(w in c.text for c in labels for w in ("结果维持", "尚未审结", "复议后起诉", "未经复议")):
             saw_header = True
+        elif values and labels and _NEXT_SECTION.match(labels[0].text):
+            break  # a section of its own after the table (e.g. 五、信息处理费收取情况 with its numbers)
         if line.structured:
             if not labels and (any(c.text for c in nums) or (saw_header and len(nums) >= len(T4_KEYS))):
                 values.extend(nums)  # a row of 15 blank cells is a row of zeros printed blank

@@ -182,6 +182,8 @@ def _read_mode(rep: Report, c: Any, src: Cell | None) -> str:
             return "readings"
     if c.table == "table4" and len(rep.table4.readings) > 1:
         return "readings"
+    if c.table == "table2" and (c.row or "") in rep.table2.readings:
+        return "readings"
     return "exact"
 
 
@@ -341,9 +343,11 @@ def _report_results(reports: list[Report], findings: list[Finding]) -> list[Repo
                         check = f.status
             tables[t] = {"status": st, "check": check}
         # what the reader could not read is never the report's failure, and never a pass either
+        reading = rep.reading()
         limited = rep.read_limited()
-        if worst != FAIL and limited:
-            worst = UNREADABLE_REPORT
+        unread = any(c["unread"] for c in reading.values())
+        if worst != FAIL and (unread or counts["unverifiable"]):
+            worst = UNREADABLE_REPORT  # printed cells not read, or readings that leave a rule undecided
         # any rule that could not run keeps the report from passing (never a silent pass)
         elif worst == PASS and (counts["not_checked"] or any(v["check"] == NOT_CHECKED for v in tables.values())):
             worst = NOT_CHECKED
@@ -352,7 +356,7 @@ def _report_results(reports: list[Report], findings: list[Finding]) -> list[Repo
         out.append(ReportResult(
             source=rep.source, report_index=rep.report_index, report_id=rep.report_id, body=rep.body,
             year=rep.year, format=rep.format, status=worst, tables=tables, counts=counts, rules=rules,
-            likely_cells=likely, notes=[n.to_dict() for n in rep.notes], reading=rep.reading(),
+            likely_cells=likely, notes=[n.to_dict() for n in rep.notes], reading=reading,
             read_limited=limited))
     return out
 

@@ -99,6 +99,8 @@ def _reading_combos(rep: Report) -> tuple[list[dict[str, dict[str, int]]], set[s
                 sources.append((f"t3.{key}", [dict(r) for r in row.readings]))
     if rep.table4.status == PRESENT and len(rep.table4.readings) > 1:
         sources.append(("t4", [dict(r) for r in rep.table4.readings]))
+    if rep.table2.status == PRESENT:
+        sources.extend((f"t2.{key}", [dict(r) for r in rs]) for key, rs in rep.table2.readings.items())
     if not sources:
         return [{}], set()
     picks: list[tuple[int, ...]] = []

@@ -18,6 +18,7 @@ from parsers.layout import GEN_2019, GEN_2021, GEN_PRE2019, GEN_UNKNOWN
 from parsers.lines import Fragment, Line, normalize_text
 from parsers.meta import split_meta
 from parsers.model import MISSING, PRESENT, UNREADABLE, ParseError, Report, Section
+from parsers.narrative import narrow_readings
 from parsers.read_t2 import read_table2
 from parsers.read_t3 import read_table3
 from parsers.read_t4 import read_table4
@@ -322,6 +323,7 @@ def build_report(lines: list[Line], source: str, index: int, kind: str) -> Repor
     rep.table4, n4 = read_table4(t4_lines)
     rep.notes.extend(n4)
 
+    narrow_readings(rep)
     _unverified_absence(rep, lines)
     if year_gen is not None:
         signals["year"] = year_gen

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from parsers.labels import match_section, match_t2_row, match_t3
+from parsers.labels import match_section
 from parsers.lines import Fragment, Line, normalize_text
 from parsers.model import Provenance
 
@@ -127,10 +127,11 @@ def _frag(text: str, prov: Provenance) -> Fragment:
     return Fragment(normalize_text(text), text.strip(), prov)
 
 
-def _is_label(piece: str) -> bool:
-    t = normalize_text(piece)
-    return bool(match_t3(t) or match_t2_row(t) or _TABLE_START.search(t) or "信息内容" in t
-                or re.search(r"件数|数量|金额|总计|其他|自然人|商业|科研|机构|组织|复议|诉讼", t))
+def _flush(out: list[Line], buf: list[str], prov: Provenance) -> None:
+    """Prose collected so far as one paragraph line."""
+    if "".join(buf).strip():
+        out.append(Line((_frag("".join(buf), prov),)))
+    buf.clear()
 
 
 def explode_line(line: Line) -> list[Line]:
@@ -159,12 +160,6 @@ def explode_line(line: Line) -> list[Line]:
             continue
         toks = _tokens(piece)
         prose_buf: list[str] = []
-
-        def flush() -> None:
-            if prose_buf and "".join(prose_buf).strip():
-                out.append(Line((_frag("".join(prose_buf), prov),)))
-            prose_buf.clear()
-
         i = 0
         while i < len(toks):
             k, t = toks[i]
@@ -184,7 +179,7 @@ def explode_line(line: Line) -> list[Line]:
                     prose_buf.append(t)
                     i += 1
                     continue
-                flush()
+                _flush(out, prose_buf, prov)
                 pieces = _label_pieces(t)
                 nxt_num = i + 1 < len(toks) and toks[i + 1][0] == "n"
                 for j, p in enumerate(pieces):
@@ -197,12 +192,12 @@ def explode_line(line: Line) -> list[Line]:
                 continue
             # a number run without a label before it
             if in_table:
-                flush()
+                _flush(out, prose_buf, prov)
                 out.append(Line((_frag(t, prov),), structured=True))
             else:
                 prose_buf.append(t)
             i += 1
-        flush()
+        _flush(out, prose_buf, prov)
     return out
 
 

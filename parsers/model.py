@@ -107,6 +107,7 @@ class Row:
     incomplete: bool = False  # fewer cells than columns were printed
     # Run-together digits with several valid splits: every remaining reading, each a column->int map.
     readings: tuple[dict[str, int], ...] = ()
+    run: Cell | None = None  # the printed run of digits the readings come from (raw text, provenance)
 
     @property
     def ambiguous(self) -> bool:
@@ -135,6 +136,7 @@ class Table4:
     reason: str | None = None
     cells: dict[str, Cell] = field(default_factory=dict)  # T4 key -> cell
     readings: tuple[dict[str, int], ...] = ()  # run-together digits with several splits
+    run: Cell | None = None  # the printed run of digits the readings come from
     incomplete: bool = False
     notes: list[str] = field(default_factory=list)
 
@@ -151,6 +153,8 @@ class Table2:
     generation: str | None = None  # which block layout the headers matched
     rows: dict[str, dict[str, Cell]] = field(default_factory=dict)
     extra_rows: dict[str, dict[str, Cell]] = field(default_factory=dict)
+    # rows printed as runs of digits with several splits: row key -> every reading (column -> value)
+    readings: dict[str, tuple[dict[str, Number], ...]] = field(default_factory=dict)
     amount_unit: str | None = None  # unit of the AMOUNT column (万元 / 元), None if unknown
     amount_unit_source: str | None = None  # header | cell | assumed
     items_seen: tuple[str, ...] = ()  # 第二十条第（X）项 blocks printed
@@ -248,9 +252,10 @@ class Report:
             unread_rows = {n.row for n in self.notes if n.table == "table2"
                            and n.code in ("row_ambiguous", "row_unreadable", "row_incomplete")}
             for key, cells in t2.rows.items():
-                if not cells:
-                    amb = any(n.row == key and n.code == "row_ambiguous" for n in self.notes if n.table == "table2")
-                    c["ambiguous" if amb else "unread"] += 1
+                if key in t2.readings:
+                    c["ambiguous"] += len(t2.readings[key][0])
+                elif not cells:
+                    c["unread"] += 1
                 for cell in cells.values():
                     c[_how(cell, False)] += 1
             if t2.status != PRESENT:

@@ -6,8 +6,17 @@ from dataclasses import dataclass, field
 
 from parsers.labels import is_t2_header_text, match_t2_row, t2_header_generation, t2_item
 from parsers.layout import GEN_2019, GEN_2021, T2Block, t2_blocks
-from parsers.lines import MAX_READINGS, Fragment, Line, is_stream_value, label_key, parse_number, run_digits, split_run
-from parsers.model import MISSING, PRESENT, UNREADABLE, Cell, ParseNote, Table2
+from parsers.lines import (
+    MAX_READINGS,
+    Fragment,
+    Line,
+    is_stream_value,
+    label_key,
+    parse_number,
+    run_digits,
+    split_run,
+)
+from parsers.model import MISSING, PRESENT, UNREADABLE, Cell, Number, ParseNote, Table2
 
 
 @dataclass(slots=True)
@@ -32,21 +41,23 @@ def _cell(f: Fragment) -> Cell:
     return Cell(pn.value, f.raw, f.prov, pn.unit, pn.flags)
 
 
-def _run_cells(src: Fragment, cols: list[str], r: _RawRow, notes: list[ParseNote]) -> dict[str, Cell]:
-    """A row printed as one run of digits ("5845546" for three cells): cells only when the run has
-    exactly one reading; otherwise the row is left unread with a note (never guessed)."""
+def _run_cells(src: Fragment, cols: list[str], r: _RawRow, notes: list[ParseNote]
+               ) -> tuple[dict[str, Cell], tuple[dict[str, Number], ...]]:
+    """A row printed as one run of digits ("5845546" for three cells): its cells when the run has
+    exactly one reading, else every reading (the rules evaluate all of them; never guessed)."""
     readings, unit = split_run(src.raw, len(cols), MAX_READINGS + 1)
     if len(readings) == 1:
         notes.append(ParseNote("run_together", f"digits {src.raw!r} split into {list(readings[0])}", "table2", r.key))
         return {c: Cell(v, src.raw, src.prov, unit if i == len(cols) - 1 else None, frozenset({"run_together"}))
-                for i, (c, v) in enumerate(zip(cols, readings[0], strict=True))}
-    what = f"has {len(readings)} readings" if readings else "cannot be read"
-    if len(readings) > MAX_READINGS:
-        what = f"has more than {MAX_READINGS} readings"
-    notes.append(ParseNote("row_ambiguous" if readings else "row_unreadable",
-                           f"table 二 row {r.label!r}: digits {src.raw!r} {what} as {len(cols)} numbers; "
-                           "not read", "table2", r.key))
-    return {}
+                for i, (c, v) in enumerate(zip(cols, readings[0], strict=True))}, ()
+    if 1 < len(readings) <= MAX_READINGS:
+        notes.append(ParseNote("row_ambiguous", f"table 二 row {r.label!r}: digits {src.raw!r} have {len(readings)} "
+                               f"readings as {len(cols)} numbers", "table2", r.key))
+        return {}, tuple(dict(zip(cols, rd, strict=True)) for rd in readings)
+    what = f"have more than {MAX_READINGS} readings" if readings else "cannot be read"
+    notes.append(ParseNote("row_unreadable", f"table 二 row {r.label!r}: digits {src.raw!r} {what} as "
+                           f"{len(cols)} numbers; not read", "table2", r.key))
+    return {}, ()
 
 
 def lines_to_blocks(lines: list[Line]) -> list[_RawBlock]:
@@ -145,8 +156,9 @@ def read_table2(lines: list[Line], gen_hint: str | None, found_region: bool
             vals = list(r.values)
             while len(vals) > len(cols) and not vals[-1].text:
                 vals.pop()
+            readings: tuple[dict[str, Number], ...] = ()
             if len(vals) == 1 and len(cols) > 1 and run_digits(vals[0].raw):
-                cells = _run_cells(vals[0], cols, r, notes)
+                cells, readings = _run_cells(vals[0], cols, r, notes)
             elif len(vals) != len(cols):
                 notes.append(ParseNote("row_incomplete", f"table 二 row {r.label!r} has {len(vals)} of "
                                        f"{len(cols)} cells", "table2", r.key))
@@ -155,6 +167,8 @@ def read_table2(lines: list[Line], gen_hint: str | None, found_region: bool
                 cells = {c: _cell(v) for c, v in zip(cols, vals, strict=True)}
             if r.key in row_keys and r.key not in t.rows:
                 t.rows[r.key] = cells
+                if readings:
+                    t.readings[r.key] = readings
             else:
                 label = r.label or f"unlabeled row in block {b.item}"
                 t.extra_rows[label] = cells

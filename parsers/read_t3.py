@@ -266,6 +266,7 @@ def raw_rows_to_table(rows: list[RawRow], columns: tuple[str, ...], notes: list[
                                        f"readings as {n} numbers; too many to check", "table3", r.key))
             elif readings:
                 row.readings = tuple(dict(zip(columns, rd, strict=True)) for rd in readings)
+                row.run = Cell(None, src.raw, src.prov, None, frozenset({"run_together"}))
                 notes.append(ParseNote("row_ambiguous", f"digits {src.raw!r} have {len(readings)} readings as "
                                        f"{n} numbers", "table3", r.key))
             else:

@@ -8,7 +8,6 @@ from parsers.layout import T4_KEYS
 from parsers.lines import MAX_READINGS, Fragment, Line, is_stream_value, parse_number, run_digits, split_run
 from parsers.model import MISSING, PRESENT, UNREADABLE, Cell, ParseNote, Table4
 
-
 _NEXT_SECTION = re.compile(r"^[五六七八九十]、")
 
 
@@ -57,6 +56,7 @@ def read_table4(lines: list[Line]) -> tuple[Table4, list[ParseNote]]:
                                    "as 15 numbers; too many to check", "table4"))
         elif readings:
             t.readings = tuple(dict(zip(T4_KEYS, r, strict=True)) for r in readings)
+            t.run = Cell(None, src.raw, src.prov, None, frozenset({"run_together"}))
             notes.append(ParseNote("row_ambiguous", f"digits {src.raw!r} have {len(readings)} readings as 15 "
                                    "numbers", "table4"))
         else:

@@ -1,0 +1,105 @@
+"""Numbers the report states in its prose, and what they may settle about its tables.
+
+Run-together digits ("15130000154") often have several readings. The only thing allowed to narrow
+them is what the report states elsewhere (statutory-format.md §11; issue: "never with the arithmetic
+under test"): a prose total such as "全区共收到政府信息公开申请154件，共办结148件，结转至2026年6件"
+keeps the readings of table 三 whose 总计 agrees with it. When no reading agrees, nothing is narrowed
+(the disagreement is a finding of its own, not a reason to pick). Precision first: a sentence naming
+another year, a sub-unit or a share is not used.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from parsers.model import Cell, ParseNote, Report, Row
+
+_NUM = r"(\d{1,6})\s*(?:件|条|个|宗)"
+_SENTENCE = re.compile(r"[^。；;！!？?\n]+")
+# (claim key, pattern); the number is group 1
+_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("t3.NEW.TOT", re.compile(r"(?:共|全年|本年|累计|新)?(?:收到|受理|新收|接收|接到)[^，,。；]{0,16}?申请(?:共|合计)?\s*" + _NUM)),
+    ("t3.R_TOTAL.TOT", re.compile(r"(?:共|全部|累计)?(?:办结|答复)[^，,。；0-9]{0,10}?" + _NUM)),
+    ("t3.FWD.TOT", re.compile(r"结转(?:至|到)?(?:下一?年度?|\d{4}年度?)(?:继续办理)?[^，,。；0-9]{0,6}?" + _NUM)),
+    ("t4.REV_TOTAL", re.compile(r"行政复议(?:案件)?(?:共)?\s*(\d{1,5})\s*(?:起|件|宗)")),
+    ("t4.LIT_TOTAL", re.compile(r"行政诉讼(?:案件)?(?:共)?\s*(\d{1,5})\s*(?:起|件|宗)")),
+)
+_OTHER_SUBJECT = re.compile(r"上年|去年|同比|比上|较上|其中|占|%|％|下属|各(?:乡镇|街道|部门|单位)")
+_YEAR = re.compile(r"((?:19|20)\d{2})年")
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    key: str  # t3.<row>.<col> or t4.<key> (t4.LIT_TOTAL: both lawsuit totals together)
+    value: int
+    sentence: str
+
+
+def claims(rep: Report) -> list[Claim]:
+    """Totals the overview and the requests/review sections state about this report's year."""
+    out: list[Claim] = []
+    seen: set[str] = set()
+    texts = [s.text for s in rep.sections if s.key in ("overview", "requests", "review")]
+    for text in texts:
+        for sent in _SENTENCE.findall(text.replace(" ", "")):
+            years = {int(y) for y in _YEAR.findall(sent)}
+            if rep.year is None or (years - {rep.year, rep.year + 1}):
+                continue  # another year is named (or the report's year is unknown): not this table
+            for key, pat in _PATTERNS:
+                for clause in re.split(r"[，,]", sent):
+                    m = pat.search(clause)
+                    if m is None or _OTHER_SUBJECT.search(clause) or key in seen:
+                        continue
+                    out.append(Claim(key, int(m.group(1)), sent))
+                    seen.add(key)
+    return out
+
+
+def narrow_readings(rep: Report) -> None:
+    """Keep the readings of ambiguous rows that agree with what the prose states (never all gone)."""
+    by_key = {c.key: c for c in claims(rep)}
+    t3 = rep.table3
+    for key in ("NEW", "R_TOTAL", "FWD"):
+        row = t3.rows.get(key)
+        claim = by_key.get(f"t3.{key}.TOT")
+        if row is None or claim is None or not row.ambiguous:
+            continue
+        keep = tuple(r for r in row.readings if r.get("TOT") == claim.value)
+        _apply(rep, row, keep, claim, "table3", key)
+    t4 = rep.table4
+    rev, lit = by_key.get("t4.REV_TOTAL"), by_key.get("t4.LIT_TOTAL")
+    if len(t4.readings) > 1 and (rev or lit):
+        keep4 = tuple(r for r in t4.readings
+                      if (rev is None or r.get("REV_TOTAL") == rev.value)
+                      and (lit is None or r.get("LIT_D_TOTAL", 0) + r.get("LIT_R_TOTAL", 0) == lit.value))
+        if keep4 and len(keep4) < len(t4.readings):
+            rep.notes.append(ParseNote("readings_narrowed", f"table 四: {len(t4.readings)} readings narrowed to "
+                                       f"{len(keep4)} by the prose: {(rev or lit).sentence!r}", "table4"))  # type: ignore[union-attr]
+            t4.readings = keep4
+            if len(keep4) == 1:
+                _single_t4(rep)
+
+
+def _apply(rep: Report, row: Row, keep: tuple[dict[str, int], ...], claim: Claim, table: str, key: str) -> None:
+    if not keep or len(keep) == len(row.readings):
+        return
+    rep.notes.append(ParseNote("readings_narrowed", f"row {key}: {len(row.readings)} readings narrowed to "
+                               f"{len(keep)} by the prose ({claim.value}): {claim.sentence!r}", table, key))
+    if len(keep) == 1:
+        src = row.run
+        row.cells = {c: Cell(v, src.raw if src else "", src.prov if src else None, None,
+                             frozenset({"run_together", "narrowed_by_prose"}))
+                     for c, v in keep[0].items()}
+        row.readings = ()
+    else:
+        row.readings = keep
+
+
+def _single_t4(rep: Report) -> None:
+    t4 = rep.table4
+    (reading,) = t4.readings
+    src = t4.run
+    t4.cells = {k: Cell(v, src.raw if src else "", src.prov if src else None, None,
+                        frozenset({"run_together", "narrowed_by_prose"})) for k, v in reading.items()}
+    t4.readings = ()

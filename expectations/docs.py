@@ -21,13 +21,23 @@ from typing import Any
 
 from expectations.catalog import implemented_rules
 from expectations.cells import TABLE_LABELS
-from expectations.findings import NOT_CHECKED, UNVERIFIABLE, VIOLATED, CheckResult, Finding, ReportResult
+from expectations.findings import (
+    NOT_CHECKED,
+    UNREADABLE_REPORT,
+    UNVERIFIABLE,
+    VIOLATED,
+    CheckResult,
+    Finding,
+    ReportResult,
+)
 from expectations.messages import fmt_num
 
 ASSETS = Path(__file__).with_name("assets")
-RENDERED_STATUSES = ("fail", "warn", UNVERIFIABLE, NOT_CHECKED)
-STATUS_ZH = {"fail": "不通过", "warn": "提示", UNVERIFIABLE: "无法确定", NOT_CHECKED: "未检查", "pass": "通过",
-             "info": "信息"}
+RENDERED_STATUSES = ("fail", UNREADABLE_REPORT, "warn", UNVERIFIABLE, NOT_CHECKED)
+STATUS_ZH = {"fail": "不通过", UNREADABLE_REPORT: "未能完整读取", "warn": "提示", UNVERIFIABLE: "无法确定",
+             NOT_CHECKED: "未检查", "pass": "通过", "info": "信息"}
+READ_ZH = {"exact": "按标签读取", "by_position": "按位置读取", "ocr": "OCR 识别", "ambiguous": "数字连写有多种读法",
+           "unread": "未能读取"}
 
 _EXTERNAL = [
     re.compile(r"<link\b[^>]*href=\"https?://[^\"]*\"[^>]*>\s*", re.I),
@@ -134,12 +144,21 @@ def _report_header(rr: ReportResult, fs: list[Finding], index_href: str) -> str:
         f"printed {_esc(fmt_num(d['printed']))}, likely {_esc(fmt_num(d['value']))}</li>"
         for d in rr.likely_cells if d.get("unique"))
     tables = "；".join(f"{TABLE_LABELS[t]} {_esc(v['status'])} → {_esc(v['check'])}" for t, v in rr.tables.items())
+    read = "；".join(f"{TABLE_LABELS[t]} " + "、".join(f"{READ_ZH.get(k, k)} {v}" for k, v in c.items() if v)
+                    for t, c in rr.reading.items())
+    limited = ""
+    if rr.read_limited:
+        limited = ("<p class=\"nb-warn\">本报告的部分单元格未能读取或有多种读法，相关规则未检查；这是读取工具的局限，"
+                   "不是报告的错误。/ Some printed cells could not be read (or have several readings): the rules "
+                   f"that need them were not checked. This is the reader's limit, not the report's error. "
+                   f"({_esc('; '.join(rr.read_limited))})</p>")
     return (
         f'<section class="nb-report" id="nb-report"><p><a href="{index_href}">← 全部未通过报告 / all failing reports</a></p>'
         f"<h2>{_esc(rr.body or '（未识别机关）')} · {_esc(rr.year or '')} · "
         f'<span class="nb-{_esc(rr.status)}">{_esc(STATUS_ZH.get(rr.status, rr.status))} / {_esc(rr.status)}</span></h2>'
         f"<p>来源 / source: <code>{_esc(rr.source)}</code> #{rr.report_index} · 格式 / format: {_esc(rr.format)}"
         f" · 表格 / tables: {tables}</p>"
+        + (f"<p>读取方式 / how the cells were read: {_esc(read)}</p>" if read else "") + limited
         + (f"<h3>可能出错的单元格 / likely wrong cells</h3><ul>{likely}</ul>" if likely else "")
         + ("<h3>未通过的单元格 / failing cells</h3><table class=\"nb-cells\"><thead><tr><th>规则 rule</th>"
            "<th>严重性 severity</th><th>单元格 cell</th><th>印为 printed</th><th>应为 expected</th>"
@@ -238,7 +257,8 @@ def _index_html(result: CheckResult, listed: list[tuple[ReportResult, str]]) -> 
 <h1>未通过的报告 / Failing reports</h1>
 <p>共检查 {n} 份报告 / {n} reports checked：<span class="nb-fail">不通过 fail {statuses.get('fail', 0)}</span> ·
 <span class="nb-warn">提示 warn {statuses.get('warn', 0)}</span> · 无法确定 unverifiable {statuses.get(UNVERIFIABLE, 0)} ·
-未检查 not checked {statuses.get(NOT_CHECKED, 0)} · <span class="nb-ok">通过（未列出）passing, not listed {passing}</span></p>
+未检查 not checked {statuses.get(NOT_CHECKED, 0)} ·
+<span class="nb-warn">未能完整读取 not fully readable {statuses.get(UNREADABLE_REPORT, 0)}</span> · <span class="nb-ok">通过（未列出）passing, not listed {passing}</span></p>
 <h2>按规则统计 / Counts per rule</h2>
 <table><thead><tr><th>规则 rule</th><th>严重性 severity</th><th>违反 violated</th><th>无法确定 unverifiable</th>
 <th>未检查 not checked</th><th>涉及报告 reports</th><th>检查项 items</th></tr></thead>

@@ -203,11 +203,13 @@ def explode_line(line: Line) -> list[Line]:
 
 def explode_lines(lines: list[Line]) -> list[Line]:
     """Every flattened paragraph exploded; other lines kept as they are."""
-    if not any(not ln.structured and _is_flat(ln.text) for ln in lines):
+    flat = [not ln.structured and len(ln.cells) == 1 and len(ln.cells[0].text) >= _MIN_LEN
+            and _is_flat(ln.cells[0].text) for ln in lines]
+    if not any(flat):
         return lines
     out: list[Line] = []
-    for ln in lines:
-        if not ln.structured and len(ln.cells) == 1 and _is_flat(ln.text):
+    for ln, is_flat in zip(lines, flat, strict=True):
+        if is_flat:
             out.extend(explode_line(ln))
         else:
             out.append(ln)

@@ -58,8 +58,10 @@ def claims(rep: Report) -> list[Claim]:
 
 def narrow_readings(rep: Report) -> None:
     """Keep the readings of ambiguous rows that agree with what the prose states (never all gone)."""
-    by_key = {c.key: c for c in claims(rep)}
     t3 = rep.table3
+    if not any(r.ambiguous for r in t3.rows.values()) and len(rep.table4.readings) < 2:
+        return
+    by_key = {c.key: c for c in claims(rep)}
     for key in ("NEW", "R_TOTAL", "FWD"):
         row = t3.rows.get(key)
         claim = by_key.get(f"t3.{key}.TOT")

@@ -90,7 +90,15 @@ def render_text(result, lang: str = "both", show_all: bool = False) -> str:
                 not_checked[reason].append(f.rule)
         for reason, rules in not_checked.items():
             out.append(f"  - not checked: {reason}\n        rules: {', '.join(sorted(rules))}")
-        for f in sorted((f for f in fs if f.status != "not_checked"),
+        undecided = [f for f in fs if f.status == "unverifiable"]
+        if undecided and not show_all:
+            per_rule = defaultdict(int)
+            for f in undecided:
+                per_rule[f.rule] += 1
+            out.append(f"  - undecided under the readings of run-together digits ({len(undecided)} checks; "
+                       f"--all lists them): " + ", ".join(f"{r} ×{k}" for r, k in sorted(per_rule.items())))
+        shown = [f for f in fs if f.status == "violated" or (show_all and f.status == "unverifiable")]
+        for f in sorted(shown,
                         key=lambda f: (f.status != "violated", {"fail": 0, "warn": 1, "info": 2}[f.severity], f.rule)):
             where = ""
             target = next((c for c in f.cells if c.get("row") == f.row and c.get("column") == f.column), None)

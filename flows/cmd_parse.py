@@ -62,8 +62,11 @@ def summarize(r: Report, of: int = 1) -> str:
         parts.append(f"table 三 present ({len(t3.rows)} rows{extra})")
     else:
         parts.append(f"table 三 {t3.status}" + (f" ({t3.reason})" if t3.reason else ""))
-    parts.append(f"table 四 {t4.status}" + (f" ({len(t4.cells)} cells)" if t4.status == PRESENT else
-                                            f" ({t4.reason})" if t4.reason else ""))
+    if t4.status == PRESENT:
+        parts.append(f"table 四 present ({len(t4.readings)} readings of 15 cells)" if len(t4.readings) > 1
+                     else f"table 四 present ({len(t4.cells)} cells)")
+    else:
+        parts.append(f"table 四 {t4.status}" + (f" ({t4.reason})" if t4.reason else ""))
     out.append("  " + "   ".join(parts))
     for t, c in r.reading().items():
         total = sum(c.values())
@@ -72,7 +75,9 @@ def summarize(r: Report, of: int = 1) -> str:
     if t3.status == PRESENT:
         for key in ("NEW", "CARRY", "R_TOTAL", "FWD"):
             row = t3.rows.get(key)
-            if row is not None and row.cells:
+            if row is not None and row.ambiguous:
+                out.append(f"    {key:<8} {len(row.readings)} readings of {row.run.raw if row.run else 'a run of digits'}")
+            elif row is not None and row.cells:
                 vals = " ".join(_fmt(row.cells[c].value) if c in row.cells else "?" for c in T3_COLS)
                 out.append(f"    {key:<8} {vals}")
     placed = [n.row for n in r.notes if n.code in ("row_placed_by_position", "row_label_lost") and n.row]
@@ -83,7 +88,8 @@ def summarize(r: Report, of: int = 1) -> str:
         out.append(f"  note: {runs} row(s) printed as runs of digits, each with exactly one reading")
     for n in r.notes:
         if n.code not in ("row_placed_by_position", "row_label_lost", "run_together"):
-            out.append(f"  note: {n.message}")
+            where = f"table 三 {n.row}: " if n.table == "table3" and n.row and n.row not in n.message else ""
+            out.append(f"  note: {where}{n.message}")
     return "\n".join(out)
 
 

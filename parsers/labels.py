@@ -248,6 +248,19 @@ def is_t4_header_text(text: str) -> bool:
     return bool(k) and len(k) <= 30 and any(w in k for w in T4_HEADER_WORDS)
 
 
+def t4_group(text: str) -> str | None:
+    """The group of table 四 a short label names: REV (行政复议), LIT_D (行政诉讼·未经复议直接起诉) or
+    LIT_R (行政诉讼·复议后起诉); None for anything else (行政诉讼 alone names both lawsuit groups)."""
+    k = label_key(text)
+    if not k or len(k) > 30:
+        return None
+    if "复议后起诉" in k:
+        return "LIT_R"
+    if "未经复议" in k or "直接起诉" in k:
+        return "LIT_D"
+    return "REV" if "行政复议" in k else None
+
+
 # ------------------------------------------------------------------ sections
 _SECTION_HEAD = re.compile(r"^(?:第)?([一二三四五六七八九十])(?:、|\.|,|\s|部分)\s*(.{1,60})$")
 _SECTION_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (

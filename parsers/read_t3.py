@@ -12,7 +12,15 @@ import itertools
 from dataclasses import dataclass, field
 
 from parsers.labels import is_t3_header_text, match_t3, t3_columns_from_header
-from parsers.layout import GEN_2019, T3_COLS, T3_GROUP_SUBROWS, T3_ROWS_2019, T3_ROWS_2021, T3_ROWS_BY_KEY
+from parsers.layout import (
+    GEN_2019,
+    GEN_2021,
+    T3_COLS,
+    T3_GROUP_SUBROWS,
+    T3_ROWS_2019,
+    T3_ROWS_2021,
+    T3_ROWS_BY_KEY,
+)
 from parsers.lines import MAX_READINGS, Fragment, Line, is_stream_value, parse_number, run_digits, split_run
 from parsers.model import MISSING, PRESENT, UNREADABLE, Cell, ParseNote, Provenance, Row, Table3
 
@@ -29,13 +37,37 @@ class RawRow:
     structured: bool = False
     placed_by_position: bool = False
     extra: bool = False  # outside the statutory layout (e.g. a group subtotal)
+    bare: bool = False  # the values were printed on a line without any label
 
 
-def lines_to_raw_rows(lines: list[Line]) -> tuple[list[RawRow], list[str], bool]:
-    """Rows as printed, the header texts, and whether the 勾稽 note was seen."""
+def displaced_labels(lines: list[Line]) -> tuple[bool, int]:
+    """Whether table 三 prints its rows of numbers without labels and its labels as loose lines
+    between them (a PDF converted to markdown), and how many lone numbers stand between them. There
+    no row prints a label beside its numbers, and a lone number is a page number or a fragment: it
+    is not a cell of any row."""
+    bare = 0
+    for line in lines:
+        if not line.structured:
+            continue
+        texts = [c for c in line.cells if c.text]
+        nums = sum(1 for c in texts if parse_number(c.raw) is not None)
+        if nums and nums == len(texts):
+            bare += len(line.cells) >= len(T3_COLS)
+        elif nums:
+            return False, 0  # a row printed with its label
+    if bare < 3:
+        return False, 0
+    return True, sum(1 for line in lines if not line.structured and is_stream_value(line.first))
+
+
+def lines_to_raw_rows(lines: list[Line], displaced: bool = False) -> tuple[list[RawRow], list[str], bool]:
+    """Rows as printed, the header texts (those above the first row of numbers: a header repeated
+    further down, right or wrong, does not decide the columns), and whether the 勾稽 note was seen.
+    ``displaced``: lone numbers between the rows are not read (see ``displaced_labels``)."""
     rows: list[RawRow] = []
     header: list[str] = []
     has_note = False
+    data_seen = False
     cur: RawRow | None = None
     group_ctx: str | None = None
     for line in lines:
@@ -58,9 +90,13 @@ def lines_to_raw_rows(lines: list[Line]) -> tuple[list[RawRow], list[str], bool]
                 vals = after if i == last_label else values
                 if m.remainder and not vals:
                     vals = [Fragment(m.remainder, m.remainder, cells[i].prov)]
-                cur = RawRow(m.key, group_ctx if m.key in _GROUP_OF else None, cells[i].raw, cells[i].prov,
-                             list(vals), structured=True)
-                rows.append(cur)
+                if cur is not None and cur.key == m.key and not cur.structured and not cur.values:
+                    # the label printed twice: as the heading of a small table and in its row
+                    cur.label, cur.label_prov, cur.values, cur.structured = cells[i].raw, cells[i].prov, list(vals), True
+                else:
+                    cur = RawRow(m.key, group_ctx if m.key in _GROUP_OF else None, cells[i].raw, cells[i].prov,
+                                 list(vals), structured=True)
+                    rows.append(cur)
             elif grp_m and (values or (grp_m[-1][0] == last_label and len(after) >= 2)):
                 i, m = grp_m[-1]
                 cur = RawRow(None, m.key, cells[i].raw, cells[i].prov, list(after), structured=True)
@@ -68,22 +104,26 @@ def lines_to_raw_rows(lines: list[Line]) -> tuple[list[RawRow], list[str], bool]
             elif not label_idx and values:
                 if cur is not None and cur.key is not None and not cur.structured and not cur.values:
                     cur.values = list(values)  # the label wrapped over lines above its numbers
-                    cur.structured = True
+                    cur.structured = cur.bare = True
                 else:
-                    cur = RawRow(None, None, "", None, list(values), structured=True)
+                    cur = RawRow(None, None, "", None, list(values), structured=True, bare=True)
                     rows.append(cur)
             elif label_idx and values:
                 # a labeled row we don't know: a local extra row
                 cur = RawRow(None, None, cells[last_label].raw, cells[last_label].prov, list(values),
                              structured=True, extra=True)
                 rows.append(cur)
-            elif label_idx:
+            elif label_idx and not data_seen:
                 header.extend(cells[i].text for i in label_idx)
+            data_seen = data_seen or bool(values)
             continue
         frag = line.first
         if not frag.text:
             continue
         if is_stream_value(frag):
+            if displaced:
+                continue
+            data_seen = True
             if cur is None or cur.structured:
                 cur = RawRow(None, None, "", None)
                 rows.append(cur)
@@ -96,6 +136,8 @@ def lines_to_raw_rows(lines: list[Line]) -> tuple[list[RawRow], list[str], bool]
         if m is None:
             if not rows and is_t3_header_text(frag.text):
                 header.append(frag.text)
+            elif displaced and cur is not None and not cur.structured:
+                cur = None  # a loose line that may be the next row's label: the label above anchors nothing
             continue
         if m.kind == "group":
             if m.key != "RESULTS":
@@ -314,9 +356,52 @@ def choose_subtotal_position(rows: list[RawRow], columns: tuple[str, ...]) -> tu
     return best if score(best) > score(columns) else columns
 
 
+def place_displaced_rows(rows: list[RawRow], ncols: int, gen_hint: str | None,
+                         notes: list[ParseNote]) -> list[RawRow]:
+    """Rows of numbers printed without labels, the labels as loose lines around them. When there are
+    exactly as many rows of ``ncols`` numbers as the layout has rows, they are the layout's rows in
+    statutory order. Otherwise a loose label anchors the row printed right after it only when the
+    labels are printed above their rows: the first row of numbers follows its label and no label is
+    left over after the last one (labels printed below their rows with the first row lost look the
+    same as labels above with the last row lost: then neither is assumed). When they are not, no
+    label anchors anything and the rows are kept apart. Never guessed."""
+    seq = _sequence(rows, gen_hint)
+    full = [r for r in rows if r.bare and len(r.values) == ncols]
+    if len(full) == len(seq) and sum(1 for r in rows if r.values) == len(full):
+        agree = 0
+        for r, k in zip(full, seq, strict=True):
+            if r.key == k:
+                agree += 1
+            else:
+                r.label, r.label_prov = "", None
+            r.key, r.group, r.extra, r.placed_by_position = k, None, False, True
+        gen = GEN_2019 if "R_OTHER" in seq else GEN_2021
+        notes.append(ParseNote("rows_placed_by_order", f"table 三 prints its {len(full)} rows of numbers without "
+                               f"their labels (the labels are loose lines between them); as many as the {gen} "
+                               f"layout has rows, so they were placed in statutory order ({agree} agree with "
+                               "the label printed just above them)", "table3"))
+        return full
+    with_values = [i for i, r in enumerate(rows) if r.values]
+    above = bool(with_values) and rows[with_values[0]].key is not None and not any(
+        r.key is not None and not r.values for r in rows[with_values[-1] + 1:])
+    if with_values and not above:
+        for r in rows:
+            if r.values:
+                r.key, r.label, r.label_prov, r.extra = None, "", None, True
+        notes.append(ParseNote("rows_unplaced", f"table 三 prints {len(full)} rows of {ncols} numbers without their "
+                               f"labels, not the {len(seq)} rows of the layout, and its loose labels are not clearly "
+                               "printed above their rows; no row can be placed without guessing", "table3"))
+        return [r for r in rows if r.values]
+    return rows
+
+
 def read_table3(lines: list[Line], gen_hint: str | None, found_region: bool) -> tuple[Table3, list[ParseNote]]:
     notes: list[ParseNote] = []
-    raw, header, has_note = lines_to_raw_rows(lines)
+    displaced, lone = displaced_labels(lines)
+    raw, header, has_note = lines_to_raw_rows(lines, displaced)
+    if displaced and lone:
+        notes.append(ParseNote("stray_number", f"{lone} number(s) alone on a line between the rows of table 三 "
+                               "(page numbers) were not read as cells", "table3"))
     columns = t3_columns_from_header(" ".join(header)) or T3_COLS
     if "SUB" in columns:
         notes.append(ParseNote("local_column", "table 三 has an added 法人或其他组织小计 column", "table3"))
@@ -335,6 +420,8 @@ def read_table3(lines: list[Line], gen_hint: str | None, found_region: bool) -> 
             return Table3(status=UNREADABLE, reason="table 三 heading found but no rows could be read",
                           has_note=has_note), notes
         return Table3(status=MISSING, reason="no table 三 in the report"), notes
+    if displaced:
+        raw = place_displaced_rows(raw, len(columns), gen_hint, notes)
     resolve_group_rows(raw, notes)
     seq = _sequence(raw, gen_hint)
     align_rows(raw, seq, notes)

@@ -4,16 +4,42 @@ from __future__ import annotations
 
 import re
 
-from parsers.layout import T4_KEYS
+from parsers.labels import t4_group
+from parsers.layout import T4_GROUPS, T4_KEYS, T4_OUTCOMES
 from parsers.lines import MAX_READINGS, Fragment, Line, is_stream_value, parse_number, run_digits, split_run
 from parsers.model import MISSING, PRESENT, UNREADABLE, Cell, ParseNote, Table4
 
 _NEXT_SECTION = re.compile(r"^[五六七八九十]、")
 
 
+def _by_group(values: list[Fragment], groups: list[str | None], notes: list[ParseNote]) -> list[Fragment]:
+    """Table 四 printed as three five-column tables, each under a heading naming its group
+    (行政复议 / 未经复议直接起诉 / 复议后起诉), in whatever order: the values in statutory order. The
+    values as printed unless every value sits under exactly one group heading, five per group."""
+    width = len(T4_OUTCOMES)
+    per: dict[str, list[Fragment]] = {}
+    for f, g in zip(values, groups, strict=True):
+        if g is None:
+            return values
+        per.setdefault(g, []).append(f)
+    for vals in per.values():
+        while len(vals) > width and not vals[-1].text:
+            vals.pop()
+    order = [g for g, _ in T4_GROUPS]
+    if sorted(per) != sorted(order) or any(len(v) != width for v in per.values()):
+        return values
+    printed = list(per)
+    if printed != order:
+        notes.append(ParseNote("t4_group_order", f"table 四 prints its groups in the order {', '.join(printed)}; "
+                               "read by their headings", "table4"))
+    return [f for g in order for f in per[g]]
+
+
 def read_table4(lines: list[Line]) -> tuple[Table4, list[ParseNote]]:
     notes: list[ParseNote] = []
     values: list[Fragment] = []
+    groups: list[str | None] = []  # the group heading each value was printed under
+    group: str | None = None
     saw_header = False
     for line in lines:
         cells = [c for c in line.cells]
@@ -23,6 +49,10 @@ def read_table4(lines: list[Line]) -> tuple[Table4, list[ParseNote]]:
             saw_header = True
         elif values and labels and _NEXT_SECTION.match(labels[0].text):
             break  # a section of its own after the table (e.g. 五、信息处理费收取情况 with its numbers)
+        named = {g for g in (t4_group(c.text) for c in labels) if g}
+        if named:  # 行政复议 | 行政诉讼 names one group; 未经复议直接起诉 | 复议后起诉 none in particular
+            group = named.pop() if len(named) == 1 else None
+        n_before = len(values)
         if line.structured:
             if not labels and (any(c.text for c in nums) or (saw_header and len(nums) >= len(T4_KEYS))):
                 values.extend(nums)  # a row of 15 blank cells is a row of zeros printed blank
@@ -35,6 +65,8 @@ def read_table4(lines: list[Line]) -> tuple[Table4, list[ParseNote]]:
                     values.extend(after)
         elif nums and cells[0].text and is_stream_value(cells[0]):
             values.extend(nums)
+        groups.extend([group] * (len(values) - n_before))
+    values = _by_group(values, groups, notes)
     n = len(T4_KEYS)
     while len(values) > n and not values[-1].text:
         values.pop()

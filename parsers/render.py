@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import html
 import io
+import re
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
@@ -51,8 +52,9 @@ class Style:
     name: str = "html-sh"
     kind: str = "html"  # html | docx | text
     markup: str = "sh"  # sh: merged header cells, <p> in cells (R19-sh) | gh: bare cells, padded header rows (GH-K)
-    text_layout: str = "lines"  # text only: lines | tabs | pipes | run
+    text_layout: str = "lines"  # text only: lines | tabs | pipes | run | md-displaced | md-llm | pipes-bare
     zero: str | None = None  # how a 0 is printed (None: "0"; "" blank; "/")
+    zero_some: bool = False  # only every other 0 of a table row is printed as ``zero``, the rest as "0"
     split_headers: bool = False  # "商业<br>企业": header text wrapped onto two lines
     label_notes: bool = False  # bracketed local notes in labels (Hubei)
     local_rows: bool = False  # extra 其他主动公开文件 row in 表二 (一) and a 法人或其他组织小计 column in 表三
@@ -67,6 +69,7 @@ class Style:
     preamble: bool = True  # the usual opening paragraph (legal basis, statistics period)
     encoding: str = "utf-8"  # utf-8 | utf-8-sig | gb18030
     meta_charset: bool = True  # html: declare the encoding in <meta>
+    meta_header: bool = False  # text: crawler metadata lines (# source:, 标题:, 发布时间:, 原文链接:) above the title
 
 
 HTML_STYLES: dict[str, Style] = {s.name: s for s in (
@@ -101,6 +104,12 @@ TEXT_STYLES: dict[str, Style] = {s.name: s for s in (
     Style("text-pipes", kind="text", text_layout="pipes", ascii_brackets=True),
     Style("text-run", kind="text", text_layout="run", zero=None),
     Style("text-lines-gbk", kind="text", text_layout="lines", encoding="gb18030", traditional=True, chrome=True),
+    # PDF converted to markdown: table 三's numbers as label-less rows, its labels as loose (wrapped) lines
+    Style("text-md-displaced", kind="text", text_layout="md-displaced"),
+    # LLM/OCR markdown: small tables under ### headings, generic column headers, ASCII brackets
+    Style("text-md-llm", kind="text", text_layout="md-llm", ascii_brackets=True, preamble=False),
+    # HTML rendered to text: " | " between printed cells, no outer pipes, some cells blank, crawler metadata
+    Style("text-pipes-bare", kind="text", text_layout="pipes-bare", zero="", zero_some=True, meta_header=True),
 )}
 STYLES: dict[str, Style] = {**HTML_STYLES, **DOCX_STYLES, **TEXT_STYLES}
 
@@ -209,7 +218,9 @@ def _lab(text: str, style: Style, rowspan: int = 1, colspan: int = 1, header: bo
     return TCell(_label(text, style, header=header), rowspan, colspan, header=header)
 
 
-def _num(cell: Cell | None, style: Style, colspan: int = 1) -> TCell:
+def _num(cell: Cell | None, style: Style, colspan: int = 1, pos: int = 0) -> TCell:
+    if style.zero_some and pos % 2:
+        style = replace(style, zero=None)
     return TCell(cell_text(cell, style), colspan=colspan, numeric=True)
 
 
@@ -244,8 +255,8 @@ def _t2_block_rows(report: Report, block: T2Block, gen: str, style: Style) -> li
         body_rows += list(extra.items())
     for label, cells in body_rows:
         row = [_lab(label, style)]
-        for (ckey, _), span in zip(block.columns, row_spans, strict=True):
-            row.append(_num(cells.get(ckey), style, colspan=span))
+        for i, ((ckey, _), span) in enumerate(zip(block.columns, row_spans, strict=True)):
+            row.append(_num(cells.get(ckey), style, colspan=span, pos=i))
         rows.append(row)
     return rows
 
@@ -322,12 +333,12 @@ def table3_block(report: Report, style: Style) -> TableBlock:
                 row.append(_lab(d.label, style, colspan=2))
         mrow = t3.rows.get(d.key)
         cells = mrow.cells if mrow else {}
-        for c in cols:
+        for i, c in enumerate(cols):
             cell = cells.get(c)
             if c == "SUB" and cell is None and cells:
                 v = sum(cells[k].number() for k in ("BIZ", "RES", "NGO", "LAW", "OTH") if k in cells)
                 cell = Cell(v, _fmt_number(v))
-            row.append(_num(cell, style))
+            row.append(_num(cell, style, pos=i))
         rows.append(row)
     return TableBlock(rows, "t3", 3 + ncols)
 
@@ -342,7 +353,8 @@ def table4_block(report: Report, style: Style) -> TableBlock:
     h3 = [_lab(o, style, header=True) for _, o, _ in T4_OUTCOMES] * 2
     if padded:
         h3 = [TCell("", header=True)] * 5 + h3
-    vals = [_num(report.table4.cells.get(f"{g}_{o}"), style) for g, _ in T4_GROUPS for o, _, _ in T4_OUTCOMES]
+    keys = [f"{g}_{o}" for g, _ in T4_GROUPS for o, _, _ in T4_OUTCOMES]
+    vals = [_num(report.table4.cells.get(k), style, pos=i) for i, k in enumerate(keys)]
     return TableBlock([h1, h2, h3, vals], "t4", 15)
 
 
@@ -502,6 +514,8 @@ def _text_rows(t: TableBlock, style: Style) -> list[str]:
             cells = [c.text.replace("\n", "") for c in row]
             cells += [""] * (t.width - len(row))
             out.append(" ".join(f"{x} |" if x else "|" for x in cells))
+        elif layout == "pipes-bare":  # HTML rendered to text: " | " between printed cells, blanks kept
+            out.append(" | ".join(c.text.replace("\n", "") for c in row))
         else:  # run: text cells one per line, the numbers of a row run together ("6000017")
             digits = "".join(c.text for c in row if c.numeric)
             out.extend(c.text + "\n" for c in row if not c.numeric)
@@ -510,19 +524,201 @@ def _text_rows(t: TableBlock, style: Style) -> list[str]:
     return out
 
 
+# Markdown: table 三 of a PDF converted to markdown (text-md-displaced) and of an LLM/OCR transcription
+# (text-md-llm). Items are ("row", markdown table row) or ("para", a loose line); rows that follow
+# each other form one markdown table, everything else is set apart by a blank line.
+MdItem = tuple[str, str]
+_MD_GENERIC_HEADER = ("类别", "数据1", "数据2", "数据3", "数据4", "数据5", "数据6", "总计")
+_MD_WRONG_HEADER = ("项目", "自然人", "法人", "科研", "公益", "法律", "其他组织", "合计")
+_MD_T4_HEADINGS = {"REV": "行政复议", "LIT_D": "行政诉讼（未经复议直接起诉）", "LIT_R": "行政诉讼（复议后起诉）"}
+_LABEL_NUMBER = re.compile(r"^(\([一二三四五六七八九十]+\)|\d{1,2}\.)")
+
+
+def _md_row(cells: list[str] | tuple[str, ...], width: int = 0) -> MdItem:
+    cells = [*cells, *[""] * (width - len(cells))]
+    return "row", "| " + " | ".join(cells) + " |"
+
+
+def _md_sep(width: int) -> MdItem:
+    return "row", "|" + "---|" * width
+
+
+def _md_join(items: list[MdItem]) -> str:
+    out: list[str] = []
+    for i, (kind, text) in enumerate(items):
+        if i:
+            out.append("\n" if kind == "row" and items[i - 1][0] == "row" else "\n\n")
+        out.append(text)
+    return "".join(out)
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    text = text.replace("\n", "")
+    return [text[i:i + width] for i in range(0, len(text), width)] or [""]
+
+
+def _md_grid(t: TableBlock) -> list[MdItem]:
+    """Printed cells as markdown rows of one width, a separator under the first row."""
+    width = max(len(row) for row in t.rows)
+    items: list[MdItem] = []
+    for i, row in enumerate(t.rows):
+        items.append(_md_row([c.text.replace("\n", "") for c in row], width))
+        if i == 0:
+            items.append(_md_sep(width))
+    return items
+
+
+def _md_displaced_t3(t: TableBlock) -> list[MdItem]:
+    """Numbers as label-less markdown rows; labels as loose lines wrapped as in their narrow cells, a
+    row label's first line above its numbers and the rest below, a merged group label's lines in the
+    middle of the rows it spans; a page break (its page number alone, a separator under the first row of
+    the next page) in the middle of the table."""
+    heads = [row for row in t.rows if not any(c.numeric for c in row)]
+    data = [row for row in t.rows if any(c.numeric for c in row)]
+    ncols = max(sum(1 for c in row if c.numeric) for row in data)
+    items: list[MdItem] = []
+    for i, row in enumerate(heads):
+        labels = [c.text.replace("\n", "") for c in row if c.text]
+        if i == 0:  # the 勾稽 note and 申请人情况 sit outside the converted table
+            items.extend(("para", f) for lab in labels for f in _wrap(lab, 22))
+            continue
+        items.append(_md_row(labels, ncols))
+        if i == 1:
+            items.append(_md_sep(ncols))
+    pending: dict[int, list[str]] = {}  # data row -> group label lines printed after its numbers
+    page_break = len(data) // 2
+    for r, row in enumerate(data):
+        before: list[str] = []
+        after: list[str] = []
+        for c in row:
+            if c.numeric:
+                continue
+            if c.rowspan > 1:
+                frags = _wrap(c.text, 4)
+                first = r + max(0, (c.rowspan - len(frags)) // 2)
+                for k, f in enumerate(frags):
+                    pending.setdefault(min(first + k, r + c.rowspan - 1), []).append(f)
+            else:
+                frags = _wrap(c.text, 14 if c.colspan > 1 else 10)
+                before.append(frags[0])
+                after.extend(frags[1:])
+        if r == page_break:
+            items.append(("para", "3"))  # the page number, alone on its line
+        items.extend(("para", f) for f in before)
+        items.append(_md_row([c.text for c in row if c.numeric]))
+        if r == page_break:
+            items.append(_md_sep(ncols))
+        items.extend(("para", f) for f in [*after, *pending.pop(r, [])])
+    return items
+
+
+def _llm_label(text: str) -> str:
+    """"(一)予以公开" -> "(一) 予以公开", "1.属于国家秘密" -> "1. 属于国家秘密"."""
+    return _LABEL_NUMBER.sub(r"\1 ", text.replace("\n", ""))
+
+
+def _md_llm_t2(t: TableBlock) -> list[MdItem]:
+    items: list[MdItem] = []
+    header_next = False
+    for row in t.rows:
+        if len(row) == 1 and not row[0].numeric:  # 第二十条第（X）项 heads each block
+            items.append(("para", f"### {row[0].text}"))
+            header_next = True
+            continue
+        items.append(_md_row([c.text.replace("\n", "") for c in row]))
+        if header_next:
+            items.append(_md_sep(len(row)))
+            header_next = False
+    return items
+
+
+def _md_llm_t3(t: TableBlock) -> list[MdItem]:
+    """Each row, or each group of rows, as its own small table under a ### heading, with generic
+    column headers; one repeated header with wrong column names inside the first group's table."""
+    items: list[MdItem] = []
+    group_left = 0
+    wrong_header_done = False
+    for row in t.rows:
+        if not any(c.numeric for c in row):
+            continue  # the statutory header rows: an LLM writes its own
+        labels = [c for c in row if not c.numeric]
+        nums = [c.text for c in row if c.numeric]
+        width = 1 + len(nums)
+        header = _MD_GENERIC_HEADER if width == len(_MD_GENERIC_HEADER) else ("类别", *[f"数据{i}" for i in range(1, width)])
+        for c in labels[:-1]:
+            if c.rowspan > 1 and "办理结果" in c.text:
+                items.append(("para", f"### {c.text}"))
+            elif c.rowspan > 1:
+                items += [("para", f"### {_llm_label(c.text)}"), _md_row(header), _md_sep(width)]
+                group_left = c.rowspan
+        label = _llm_label(labels[-1].text)
+        if group_left == 0:
+            items += [("para", f"### {label}"), _md_row(header), _md_sep(width)]
+        items.append(_md_row([label, *nums]))
+        if group_left:
+            group_left -= 1
+            if group_left == 4 and not wrong_header_done and width == len(_MD_WRONG_HEADER):
+                items.append(_md_row(_MD_WRONG_HEADER))
+                wrong_header_done = True
+    return items
+
+
+def _md_llm_t4(t: TableBlock, style: Style, shift: int) -> list[MdItem]:
+    """Three five-column tables under ### headings, not necessarily in the statutory order."""
+    vals = [c.text for c in t.rows[-1]]
+    outcomes = [_convert_text(o, style) for _, o, _ in T4_OUTCOMES]
+    groups = [g for g, _ in T4_GROUPS]
+    order = groups[shift % 3:] + groups[:shift % 3]
+    items: list[MdItem] = []
+    for g in order:
+        i = groups.index(g) * 5
+        items += [("para", f"### {_convert_text(_MD_T4_HEADINGS[g], style)}"), _md_row(outcomes), _md_sep(5),
+                  _md_row(vals[i:i + 5])]
+    return items
+
+
+def _markdown_table(t: TableBlock, style: Style, report: Report) -> str:
+    if style.text_layout == "md-displaced":
+        items = _md_displaced_t3(t) if t.name == "t3" else _md_grid(t)
+    elif t.name == "t2":
+        items = _md_llm_t2(t)
+    elif t.name == "t3":
+        items = _md_llm_t3(t)
+    elif t.name == "t4":
+        items = _md_llm_t4(t, style, report.year or 0)
+    else:
+        items = _md_grid(t)
+    return _md_join(items)
+
+
+def _meta_header(report: Report) -> list[str]:
+    """What a crawler writes above the article: source, page title, publication date, address."""
+    y = (report.year or 2023) + 1
+    url = f"https://www.example.gov.cn/zwgk/zfxxgk/zfxxgknb/{y}01/t{y}0131_{80000 + len(report_title(report))}.htm"
+    return [f"# source: {url}", f"标题:{report_title(report)}", f"发布时间:{y}-01-31", f"原文链接:{url}"]
+
+
 def render_text(report: Report, style: Style | str = "text-lines") -> str:
     """The report as plain text, as crawlers and converters produce it."""
     st = _style(style)
     blocks = report_blocks(report, st)
-    sep = "\n" if st.text_layout == "pipes" else "\n\n"
+    layout = st.text_layout
+    sep = "\n" if layout in ("pipes", "pipes-bare") else "\n\n"
     out: list[str] = []
+    if st.meta_header:
+        out += _meta_header(report)
     if st.chrome:
         out += ["今天是:", _convert_text("欢迎访问本网站 无障碍浏览 长者模式", st),
                 _convert_text("当前位置: 网站首页 > 政府信息公开年报 > 正文", st)]
     for b in blocks:
         if isinstance(b, TableBlock):
+            if layout in ("md-displaced", "md-llm"):
+                out.append(_markdown_table(b, st, report))
+                continue
             rows = _text_rows(b, st)
             out.extend(r.rstrip("\n") for r in rows)
+        elif layout == "md-llm" and b.role in ("title", "heading"):
+            out.append(("# " if b.role == "title" else "## ") + b.text)
         else:
             out.append(b.text)
     return sep.join(out) + "\n"

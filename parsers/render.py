@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import html
 import io
+import random
 import re
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -52,7 +53,7 @@ class Style:
     name: str = "html-sh"
     kind: str = "html"  # html | docx | text
     markup: str = "sh"  # sh: merged header cells, <p> in cells (R19-sh) | gh: bare cells, padded header rows (GH-K)
-    text_layout: str = "lines"  # text only: lines | tabs | pipes | run | md-displaced | md-llm | pipes-bare
+    text_layout: str = "lines"  # text only: lines | tabs | pipes | run | md-displaced | md-llm | pipes-bare | crawl
     zero: str | None = None  # how a 0 is printed (None: "0"; "" blank; "/")
     zero_some: bool = False  # only every other 0 of a table row is printed as ``zero``, the rest as "0"
     split_headers: bool = False  # "商业<br>企业": header text wrapped onto two lines
@@ -110,6 +111,8 @@ TEXT_STYLES: dict[str, Style] = {s.name: s for s in (
     Style("text-md-llm", kind="text", text_layout="md-llm", ascii_brackets=True, preamble=False),
     # HTML rendered to text: " | " between printed cells, no outer pipes, some cells blank, crawler metadata
     Style("text-pipes-bare", kind="text", text_layout="pipes-bare", zero="", zero_some=True, meta_header=True),
+    # crawler page text: the whole article on one line, cells run together (real pages: ../shared/real)
+    Style("text-crawl", kind="text", text_layout="crawl", meta_header=True),
 )}
 STYLES: dict[str, Style] = {**HTML_STYLES, **DOCX_STYLES, **TEXT_STYLES}
 
@@ -698,6 +701,26 @@ def _meta_header(report: Report) -> list[str]:
     return [f"# source: {url}", f"标题:{report_title(report)}", f"发布时间:{y}-01-31", f"原文链接:{url}"]
 
 
+def _crawl_line(blocks: list[Block], report: Report) -> str:
+    """The article as a crawler stores it: one line, every table flattened into the running text,
+    a row's numbers run together with a stray space here and there (the same places for the same
+    report), labels straight after the digits of the row before."""
+    rnd = random.Random(f"crawl:{report.source}:{report.year}")
+    parts: list[str] = []
+    for b in blocks:
+        if isinstance(b, Para):
+            parts.append(b.text.replace("\n", ""))
+            continue
+        for row in b.rows:
+            for c in row:
+                text = c.text.replace("\n", "")
+                if c.numeric:
+                    parts.append((" " if rnd.random() < 0.15 else "") + text)
+                else:
+                    parts.append(text + (" " if rnd.random() < 0.1 else ""))
+    return "".join(parts)
+
+
 def render_text(report: Report, style: Style | str = "text-lines") -> str:
     """The report as plain text, as crawlers and converters produce it."""
     st = _style(style)
@@ -710,6 +733,8 @@ def render_text(report: Report, style: Style | str = "text-lines") -> str:
     if st.chrome:
         out += ["今天是:", _convert_text("欢迎访问本网站 无障碍浏览 长者模式", st),
                 _convert_text("当前位置: 网站首页 > 政府信息公开年报 > 正文", st)]
+    if layout == "crawl":
+        return sep.join([*out, _crawl_line(blocks, report)]) + "\n"
     for b in blocks:
         if isinstance(b, TableBlock):
             if layout in ("md-displaced", "md-llm"):

@@ -31,6 +31,7 @@ _ORG_SUFFIX = re.compile(
     r"(?:人民政府办公室|人民政府办公厅|人民政府|政府办公室|办公室|办公厅|街道办事处|街道|管委会|委员会|"
     r"[局厅委办署院镇乡所站队处中心馆会])$"
 )
+_COMMENT_LINE = re.compile(r"^\s*(?://|<!--|#(?!#)\s|>|-->|\*\s)")
 _BODY_TAIL = re.compile(r"(?:关于(?:报送|印发|公布|发布)?|的)$")
 _DATE_LINE = re.compile(r"^(?:19|20)\d{2}年\d{1,2}月\d{1,2}日$")
 _YEAR = re.compile(r"((?:19|20)\d{2})年")
@@ -137,7 +138,13 @@ def find_title(lines: list[Line]) -> tuple[str | None, int | None, str | None]:
         if _heading(ln) is not None:
             limit = i
             break
-    for i in range(min(limit, 40)):
+    content = 0
+    for i in range(limit):
+        if _COMMENT_LINE.match(lines[i].text):
+            continue  # converter comments and markup above the title do not count
+        content += 1
+        if content > 40:
+            break
         r = _title_at(lines, i)
         if r is None:
             continue

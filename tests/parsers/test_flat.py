@@ -115,3 +115,16 @@ def test_split_meta_keeps_a_report_line_that_looks_like_a_key() -> None:
     lines = text_to_lines("来源：本机关\n一、总体情况\n")
     out, meta = split_meta(lines)
     assert meta == {} and len(out) == len(lines)
+
+
+def test_comment_lines_above_the_title_do_not_hide_it() -> None:
+    body = "\n".join(["// converted by pdf2md", "<!-- page 1 -->"] * 30)
+    text = body + "\n息陬镇人民政府2019年政府信息公开工作年度报告\n一、总体情况\n正文。\n" + T2_2019 + "\n"
+    (rep,) = parse_bytes(text.encode(), "comments.txt")
+    assert (rep.body, rep.year) == ("息陬镇人民政府", 2019)
+    assert rep.table2.status == "present"
+
+
+def test_a_document_with_statutory_tables_is_a_report_without_a_title() -> None:
+    (rep,) = parse_bytes(("正文开始。\n" + T3_2019 + "\n").encode(), "untitled.txt")
+    assert rep.title is None and rep.table3.status == "present"

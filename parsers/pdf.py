@@ -10,7 +10,9 @@ too slow). Pages whose text cannot be trusted (image scans, fonts without a ToUn
 by OCR (``parsers.pdf_ocr``) when tesseract is installed, every such cell flagged ``ocr`` with a
 confidence below 1; without OCR the report's tables are ``unreadable`` with the reason, never numbers.
 
-Borderless tables are rebuilt from word positions (``parsers.pdf_borderless``).
+Borderless tables are rebuilt from word positions (``parsers.pdf_borderless``). A ruled row broken
+across a page (its wrapped label split, its numbers on one of the two parts) is joined back into one
+row (``join_split_row``).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from typing import Any
 from parsers.lines import Fragment, Line, parse_number
 from parsers.model import UNREADABLE, ParseError, ParseNote, Provenance, Report
 from parsers.pdf_borderless import BorderlessRow, borderless_tables, split_words
+from parsers.pdf_layout_text import MARK, row_label_kind
 from parsers.pdf_tables import PdfCell, PdfTable, find_ruled_tables
 from parsers.pdf_text import (
     Paragraph,
@@ -31,6 +34,7 @@ from parsers.pdf_text import (
     body_margins,
     fragment_text,
     is_page_furniture,
+    join_wrapped,
     lines_to_paragraphs,
 )
 
@@ -393,7 +397,13 @@ def contents_to_lines(contents: list[_PageContent]) -> list[Line]:
             header = _header_rows(t)
         else:
             t = _drop_repeated_header(t, header)
-        out.extend(_table_lines(t, table_idx, continuation=continues))
+        rows = _table_lines(t, table_idx, continuation=continues)
+        if continues and rows and out and out[-1].structured and out[-1].table == table_idx:
+            joined = join_split_row(out[-1], rows[0])
+            if joined is not None:
+                out[-1] = joined
+                rows = rows[1:]
+        out.extend(rows)
         last_table = t
         text_since_table = False
     flush()
@@ -429,6 +439,66 @@ def _drop_repeated_header(t: PdfTable, header: list[tuple[str, ...]]) -> PdfTabl
     if n == 0:
         return t
     return PdfTable(page=t.page, bbox=t.bbox, rows=t.rows[n:], ruled=t.ruled)
+
+
+def _same_column(a: Fragment, b: Fragment) -> bool:
+    if a.prov.bbox is None or b.prov.bbox is None:
+        return False
+    return abs(a.prov.bbox[0] - b.prov.bbox[0]) <= 2 and abs(a.prov.bbox[2] - b.prov.bbox[2]) <= 2
+
+
+def _label_at(cells: tuple[Fragment, ...]) -> int | None:
+    """Index of the row label: the last cell holding text that is not a number."""
+    idx = [i for i, c in enumerate(cells) if c.text and parse_number(c.raw) is None]
+    return idx[-1] if idx else None
+
+
+def join_split_row(prev: Line, cont: Line) -> Line | None:
+    """One row of a ruled table broken across a page (Word lets rows break): the first lines of its
+    wrapped label at the foot of one page, the rest at the top of the next, and its numbers on one of
+    the two parts, the other part's cells empty. Both parts as one row, or None when ``cont`` is not
+    the rest of ``prev``.
+
+    Joined only when every cell at the top of the page lines up with a cell of the row above it, at
+    most one part prints any number, the label text at the top of the page carries no numbering mark
+    and is no row label of its own, and the two pieces of the row label together are a recognised row
+    label. A group label cell broken with the row (its text running on) is joined the same way; the
+    running-on text of a group label begun rows above is left out. Anything else stays as printed."""
+    pl, cl = _label_at(prev.cells), _label_at(cont.cells)
+    if pl is None or cl is None:
+        return None
+    match: dict[int, int] = {}  # cont cell -> prev cell in the same column
+    for j, c in enumerate(cont.cells):
+        i = next((i for i, p in enumerate(prev.cells) if _same_column(p, c)), None)
+        if i is None:
+            if c.text and (j >= cl or parse_number(c.raw) is not None):
+                return None
+            continue  # an empty box, or a group label begun rows above running on: not this row's
+        match[j] = i
+    if match.get(cl) != pl or len(prev.cells) - pl != len(cont.cells) - cl:
+        return None
+    if any(match.get(cl + k) != pl + k for k in range(1, len(cont.cells) - cl)):
+        return None
+    piece = cont.cells[cl]
+    if MARK.match(piece.text) or row_label_kind(piece.raw):
+        return None
+    pv, cv = prev.cells[pl + 1:], cont.cells[cl + 1:]
+    if not pv or (any(c.text for c in pv) and any(c.text for c in cv)):
+        return None  # numbers on both parts: two rows
+    cells = list(prev.cells)
+    for j, i in match.items():
+        c = cont.cells[j]
+        if j > cl or not c.text:
+            continue
+        if parse_number(c.raw) is not None or parse_number(cells[i].raw) is not None:
+            return None
+        raw = join_wrapped([cells[i].raw, c.raw])
+        cells[i] = Fragment(text=fragment_text(raw), raw=raw, prov=cells[i].prov)
+    if row_label_kind(cells[pl].raw) not in ("row", "other"):
+        return None
+    if any(c.text for c in cv):
+        cells[pl + 1:] = cv
+    return Line(cells=tuple(cells), structured=True, table=prev.table)
 
 
 def _paragraph_line(para: Paragraph) -> Line:

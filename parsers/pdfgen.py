@@ -6,9 +6,13 @@ Two engines draw the blocks of ``parsers.render.report_blocks``:
   ``STSong-Light`` CID font (Adobe-GB1, common in older government PDFs). Ruled or borderless tables,
   narrow columns that wrap labels and numbers, vertical one-character-per-line group labels, tables
   cut across pages with or without a repeated header, borderless tables (zeros printed or blank),
-  and the 2021 layout with （六）其他处理 as one row.
+  and the 2021 layout with （六）其他处理 as one row; row labels wrapped onto two to four lines in narrow
+  cells, numbers centred in the row or top-aligned (``rl-wrap-*``), and such rows broken across a
+  page with their numbers above or below the break (``rl-wrap-split*``).
 - ``libreoffice``: ``soffice --headless --convert-to pdf`` of ``render_html`` output (embedded Noto
-  CJK subsets with ToUnicode); ``lo-borderless`` prints the HTML tables without borders.
+  CJK subsets with ToUnicode); ``lo-borderless`` prints the HTML tables without borders;
+  ``lo-wrap-*`` narrow table 三's label columns so labels wrap; ``lo-docx-*`` convert a Word table with
+  fixed narrow columns and vertically aligned cells instead (rows break across pages as in Word).
 
 ``render_pdf`` caches every PDF under ``tests/fixtures/pdf_cache/`` keyed by a hash of the report,
 the layout and the generator version, so repeated test runs do not pay for LibreOffice again.
@@ -20,6 +24,7 @@ import copy
 import hashlib
 import json
 import os
+import re
 from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
@@ -28,12 +33,14 @@ from parsers import office
 from parsers.layout import GEN_2019, GEN_2021
 from parsers.model import Cell, Report, Row
 from parsers.render import (
+    DOCX_STYLES,
     HTML_STYLES,
     Para,
     Style,
     TableBlock,
     TCell,
     place_cells,
+    render_docx,
     render_html,
     report_blocks,
 )
@@ -64,6 +71,17 @@ class PdfLayout:
     other_single_row: bool = False  # 2021 report printing （六）其他处理 as one row (Hongze 2024)
     scale: int = 30  # request counts of the synthetic report
     errors: tuple[tuple[str, str, str, int], ...] = ()  # (table, row, col, delta) injected into the report
+    # Where text sits in its cell vertically: "middle" (numbers centred, so a label wrapped onto
+    # several lines starts above the numbers' baseline and continues below) or "top".
+    valign: str = "middle"
+    label_align: str = "left"  # "left" or "center": how label cells are aligned horizontally
+    # libreoffice only: percent widths of table 三's three label columns (None: the HTML's own).
+    lo_label_widths: tuple[int, int, int] | None = None
+    # (table name, grid row, label lines left on the first page): the row breaks across the page after
+    # that many lines of its wrapped label, as Word lets rows do; its numbers print on the first part
+    # or, with ``split_numbers="last"``, on the part on the next page.
+    split_rows: tuple[tuple[str, int, int], ...] = ()
+    split_numbers: str = "first"
 
 
 LAYOUTS: dict[str, PdfLayout] = {lay.name: lay for lay in (
@@ -80,11 +98,35 @@ LAYOUTS: dict[str, PdfLayout] = {lay.name: lay for lay in (
                                     ("t4", "", "REV_TOTAL", 2), ("t2", "LICENSE", "DECISIONS", 5))),
     PdfLayout("rl-borderless", ruled=False, style="html-gh"),
     PdfLayout("rl-borderless-blank", ruled=False, style="html-blank"),
+    # Labels wrapped onto two to four lines inside narrow ruled cells: numbers centred in the row (the
+    # label's first line above them, the rest below) or everything top-aligned.
+    PdfLayout("rl-wrap-centred", t3_label_widths=(0.5, 0.95, 1.45), t2_label_width=0.9, thousands=True,
+              scale=4000),
+    PdfLayout("rl-wrap-top", t3_label_widths=(0.5, 0.95, 1.45), t2_label_width=0.9, valign="top",
+              style="html-split"),
+    PdfLayout("rl-wrap-centred-labels", t3_label_widths=(0.7, 1.2, 1.6), t2_label_width=1.0,
+              label_align="center", font_size=10.0),
+    # A row broken across a page after one or two lines of its wrapped label (table 三's （二）部分公开 and
+    # 5.要求行政机关确认…): the numbers on the part above the break, or on the part below it.
+    PdfLayout("rl-wrap-split", t3_label_widths=(0.9, 0.95, 1.45), t2_label_width=0.9, valign="top",
+              split_rows=(("t3", 6, 1), ("t3", 22, 2))),
+    PdfLayout("rl-wrap-split-last", t3_label_widths=(0.9, 0.95, 1.45), t2_label_width=0.9,
+              split_rows=(("t3", 6, 2), ("t3", 22, 1)), split_numbers="last", style="html-gh"),
     PdfLayout("lo-ruled", engine="libreoffice", style="html-sh"),
     PdfLayout("lo-split", engine="libreoffice", style="html-split"),
     PdfLayout("lo-blank", engine="libreoffice", style="html-blank"),
     PdfLayout("lo-borderless", engine="libreoffice", style="html-noborder", ruled=False),
+    PdfLayout("lo-wrap-centred", engine="libreoffice", style="html-gh", lo_label_widths=(6, 9, 13)),
+    PdfLayout("lo-wrap-top", engine="libreoffice", style="html-sh", lo_label_widths=(5, 8, 11), valign="top"),
+    # Word-made PDFs: a DOCX table with fixed narrow label columns and vertically centred cells.
+    PdfLayout("lo-docx-wrap-centred", engine="libreoffice", style="docx", lo_label_widths=(6, 10, 14)),
+    PdfLayout("lo-docx-wrap-top", engine="libreoffice", style="docx-gh", lo_label_widths=(6, 10, 14),
+              valign="top"),
 )}
+# Fields added after fixtures were cached: left out of the cache key while at their defaults, so the
+# PDFs cached for the older layouts keep their keys.
+_KEY_DEFAULTS = {"valign": "middle", "label_align": "left", "lo_label_widths": None, "split_rows": (),
+                 "split_numbers": "first"}
 
 
 # ------------------------------------------------------------------ the report a layout prints
@@ -131,11 +173,17 @@ def inject_error(rep: Report, table: str, row: str, col: str, delta: int) -> Non
 
 
 # ------------------------------------------------------------------ caching front door
+# fields of Report.to_dict that describe how a report was read, not what it prints
+_NOT_CONTENT = ("reading", "meta")
+
+
 def render_pdf(report: Report, layout: PdfLayout | str, *, cache: bool = True) -> bytes:
     """The PDF of ``report`` in ``layout`` (cached on disk by content hash)."""
     lay = LAYOUTS[layout] if isinstance(layout, str) else layout
-    key = hashlib.sha256(json.dumps([GENERATOR_VERSION, asdict(lay), report.format,
-                                     report.to_dict(cells=True)], sort_keys=True, default=str,
+    fields = {k: v for k, v in asdict(lay).items() if k not in _KEY_DEFAULTS or v != _KEY_DEFAULTS[k]}
+    content = {k: v for k, v in report.to_dict(cells=True).items() if k not in _NOT_CONTENT}
+    key = hashlib.sha256(json.dumps([GENERATOR_VERSION, fields, report.format,
+                                     content], sort_keys=True, default=str,
                                     ensure_ascii=False).encode()).hexdigest()[:20]
     path = CACHE_DIR / f"{lay.name}-{key}.pdf"
     if cache and path.exists():
@@ -159,8 +207,86 @@ def _print_html(html: str) -> str:
     return html.replace("</style>", "td,th{font-size:8pt}</style>", 1)
 
 
+def _narrow_labels(html: str, lay: PdfLayout) -> str:
+    """Table 三 with the label columns ``lay.lo_label_widths`` (percent of the page width) wide, so long
+    labels wrap onto several lines inside their cells, and table 二's label column as narrow."""
+    if lay.lo_label_widths is None:
+        return html
+    parts = re.split(r"(<table\b.*?</table>)", html, flags=re.S)
+    for i, part in enumerate(parts):
+        if not part.startswith("<table"):
+            continue
+        if "本年新收" in part:
+            ndata = 8 if "法人或其他组织小计" in part else 7
+            rest = (100 - sum(lay.lo_label_widths)) / ndata
+            cols = [*lay.lo_label_widths, *([rest] * ndata)]
+        elif "信息内容" in part:
+            cols = [lay.lo_label_widths[2]]
+        else:
+            continue
+        group = "<colgroup>" + "".join(f'<col width="{w:g}%">' for w in cols) + "</colgroup>"
+        parts[i] = part.replace("<tbody>", group + "<tbody>", 1)
+    html = "".join(parts)
+    if lay.valign == "top":
+        html = html.replace("<td", '<td valign="top"')
+    return html
+
+
+def _docx_widths(data: bytes, lay: PdfLayout) -> bytes:
+    """A DOCX whose tables have fixed column widths (table 三's label columns ``lay.lo_label_widths``
+    percent of the text width, table 二's label column as narrow as the row labels') and cells aligned
+    vertically as ``lay.valign`` says."""
+    import io
+
+    import docx
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    doc = docx.Document(io.BytesIO(data))
+    sec = doc.sections[0]
+    text_w = int(sec.page_width - sec.left_margin - sec.right_margin)
+    for table in doc.tables:
+        tbl = table._tbl
+        grid = tbl.tblGrid.findall(qn("w:gridCol"))
+        first = "".join(tbl.xpath(".//w:t/text()"))
+        if lay.lo_label_widths is not None and "本年新收" in first:
+            rest = (100 - sum(lay.lo_label_widths)) / (len(grid) - 3)
+            pct = [*lay.lo_label_widths, *([rest] * (len(grid) - 3))]
+        elif lay.lo_label_widths is not None and "信息内容" in first:
+            rest = (100 - lay.lo_label_widths[2]) / (len(grid) - 1)
+            pct = [lay.lo_label_widths[2], *([rest] * (len(grid) - 1))]
+        else:
+            pct = [100 / len(grid)] * len(grid)
+        widths = [int(text_w * p / 100 / 635) for p in pct]  # EMU to twips
+        for g, w in zip(grid, widths, strict=True):
+            g.set(qn("w:w"), str(w))
+        tblpr = tbl.tblPr
+        layout = OxmlElement("w:tblLayout")
+        layout.set(qn("w:type"), "fixed")
+        tblpr.append(layout)
+        for tr in tbl.tr_lst:
+            col = 0
+            for tc in tr.tc_lst:
+                tcpr = tc.get_or_add_tcPr()
+                span = tc.grid_span
+                tcw = OxmlElement("w:tcW")
+                tcw.set(qn("w:w"), str(sum(widths[col:col + span])))
+                tcw.set(qn("w:type"), "dxa")
+                tcpr.insert(0, tcw)
+                va = OxmlElement("w:vAlign")
+                va.set(qn("w:val"), "top" if lay.valign == "top" else "center")
+                tcpr.append(va)
+                col += span
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
 def _render_libreoffice(report: Report, lay: PdfLayout) -> bytes:
-    html = _print_html(render_html(report, HTML_STYLES[lay.style]))
+    if lay.style in DOCX_STYLES:
+        data = _docx_widths(render_docx(report, DOCX_STYLES[lay.style]), lay)
+        return office.convert(data, ".docx", "pdf:writer_pdf_Export")
+    html = _narrow_labels(_print_html(render_html(report, HTML_STYLES[lay.style])), lay)
     return office.convert(html.encode("utf-8"), ".html", "pdf:writer_pdf_Export", infilter="HTML (StarWriter)")
 
 
@@ -297,6 +423,11 @@ def _draw_table(cur: _Cursor, t: TableBlock) -> None:
     xs = [cur.left]
     for w in widths:
         xs.append(xs[-1] + w)
+    splits = sorted((row, k) for name, row, k in lay.split_rows if name == t.name)
+    breaks = {row for name, row in lay.break_rows if name == t.name}
+    for n, (row, k) in enumerate(splits):
+        t = _split_row(t, row + n, k, xs, size, pad, lay.split_numbers == "first")
+        breaks = {b + 1 if b > row + n else b for b in breaks} | {row + n + 1}
     placed = place_cells(t.rows)
     nrows = len(t.rows)
     wrapped: dict[tuple[int, int], list[str]] = {}
@@ -317,7 +448,7 @@ def _draw_table(cur: _Cursor, t: TableBlock) -> None:
     header_rows = 0
     while header_rows < nrows and all(cell.header for cell in t.rows[header_rows]):
         header_rows += 1
-    forced = {row for name, row in lay.break_rows if name == t.name}
+    forced = breaks
     # Assign grid rows to pages: (page offset, y top) per row.
     tops: dict[int, tuple[int, float]] = {}
     page_of_row: dict[int, int] = {}
@@ -348,6 +479,31 @@ def _draw_table(cur: _Cursor, t: TableBlock) -> None:
     cur.y = y + size
 
 
+def _split_row(t: TableBlock, r: int, k: int, xs: list[float], size: float, pad: float,
+               numbers_first: bool) -> TableBlock:
+    """Grid row ``r`` as two rows, as a row broken across a page prints: the first ``k`` lines of each
+    wrapped label, then the rest (the caller starts a page between them). Cells spanning the row from
+    above span one row more; the numbers print on one of the two parts."""
+    rows = [list(row) for row in t.rows]
+    first: list[TCell] = []
+    second: list[TCell] = []
+    for rr, c, cell in place_cells(t.rows):
+        if rr < r and rr + cell.rowspan > r:
+            i = next(i for i, x in enumerate(rows[rr]) if x is cell)
+            rows[rr][i] = replace(cell, rowspan=cell.rowspan + 1)
+        if rr != r:
+            continue
+        if cell.numeric:
+            blank = replace(cell, text="")
+            first.append(cell if numbers_first else blank)
+            second.append(blank if numbers_first else cell)
+            continue
+        lines = _wrap(cell.text, xs[c + cell.colspan] - xs[c] - 2 * pad, size)
+        first.append(replace(cell, text="".join(lines[:k])))
+        second.append(replace(cell, text="".join(lines[k:])))
+    return TableBlock([*rows[:r], first, second, *rows[r + 1:]], t.name, t.width)
+
+
 def _draw_rows(cur: _Cursor, t: TableBlock, placed: list[tuple[int, int, TCell]],
                wrapped: dict[tuple[int, int], list[str]], xs: list[float], heights: list[float],
                tops: dict[int, tuple[int, float]], rows: range, pg: int, size: float, lead: float,
@@ -370,11 +526,15 @@ def _draw_rows(cur: _Cursor, t: TableBlock, placed: list[tuple[int, int, TCell]]
             continue
         lines = wrapped[(r, col)]
         block_h = len(lines) * lead
-        y0 = seg_top + max(pad, (seg_bottom - seg_top - block_h) / 2)
+        if cur.lay.valign == "top" and not cell.header:
+            y0 = seg_top + pad
+        else:
+            y0 = seg_top + max(pad, (seg_bottom - seg_top - block_h) / 2)
         c.setFont(FONT, size)
         for i, ln in enumerate(lines):
             base = H - (y0 + i * lead + size * 0.95)
-            if cell.numeric or cell.header or (len(lines) > 1 and all(len(x) <= 1 for x in lines)):
+            if cell.numeric or cell.header or (len(lines) > 1 and all(len(x) <= 1 for x in lines)) \
+                    or cur.lay.label_align == "center":
                 c.drawCentredString((x0 + x1) / 2, base, ln)
             else:
                 c.drawString(x0 + pad, base, ln)

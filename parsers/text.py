@@ -2,6 +2,8 @@
 
 Handles one cell per line (with or without blank lines between), tab-led cells, pipe tables and
 tab-separated rows; UTF-8, UTF-8 with BOM, UTF-16 with BOM and GB18030/GBK; traditional characters.
+Markdown: separator rows (``|---|``) are dropped, ``#`` heading marks are not text. Rows written
+with " | " between cells and no outer pipes keep a blank first or last cell.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import re
 from parsers.assemble import lines_to_reports
 from parsers.lines import Fragment, Line, has_traditional, normalize_text, to_simplified
 from parsers.model import ParseError, Provenance, Report
+from parsers.pdf_layout_text import join_wrapped_labels
 
 
 def decode_text(data: bytes, source: str) -> str:
@@ -35,6 +38,10 @@ _SPACED_ROW = re.compile(r"^(?P<label>.*?[^\d\s.,+\-—/])?\s*(?P<nums>(?:[+\-�
 
 # "行政许可          9487": one number after a label, set apart by a run of spaces (layout text)
 _LABEL_ONE_NUMBER = re.compile(r"^(?P<label>\S.*?[^\d\s.,+\-—/])(?:\s{2,}|\t)(?P<nums>[+\-−—]*\d[\d,.]*|/|—)$")
+# a markdown table's separator row: |---|:---:|---|
+_MD_SEPARATOR = re.compile(r"^\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)+\|?$|^\|\s*:?-{3,}:?\s*\|$")
+# a markdown heading: "### （三）不予公开" (the marks are markup, not text; "#1" or "#号" are text)
+_MD_HEADING = re.compile(r"^#{1,6}\s+(?=\S)")
 _PAGE_NUMBER = re.compile(r"^(?:[-—–]\s*\d{1,4}\s*[-—–]|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4})$")
 
 
@@ -50,18 +57,40 @@ def _spaced_row(stripped: str, no: int) -> Line | None:
                 structured=True)
 
 
+def _bare_pipes(lines: list[str]) -> bool:
+    """Rows written with " | " between cells and no outer pipes (HTML rendered to text): there a line
+    that starts or ends with a pipe has a blank first or last cell. Decided once for the document,
+    from the rows that start with a cell rather than a pipe."""
+    outer = bare = 0
+    for s in lines:
+        if "|" not in s:
+            continue
+        t = s.strip()
+        if t.startswith("|"):
+            outer += t.endswith("|") and not _MD_SEPARATOR.match(t)
+        elif " | " in t and not t.endswith("|"):
+            bare += 1
+    return bare > outer
+
+
 def text_to_lines(text: str) -> list[Line]:
     if has_traditional(text):
         text = to_simplified(text)
     out: list[Line] = []
-    for no, raw_line in enumerate(text.splitlines(), start=1):
+    raw_lines = join_wrapped_labels(text)  # text.splitlines(), labels wrapped around numbers (pdftotext) joined
+    bare = _bare_pipes(raw_lines)
+    for no, raw_line in enumerate(raw_lines, start=1):
         stripped = raw_line.strip()
         if not stripped or _PAGE_NUMBER.match(stripped):
             continue
         pipes = stripped.count("|")
-        if pipes >= 2 or (pipes == 1 and len(stripped) < 120 and all(x.strip() for x in stripped.split("|"))):
+        if pipes and _MD_SEPARATOR.match(stripped):
+            continue  # markup, never a label or a header cell
+        if pipes >= 2 or (pipes == 1 and len(stripped) < 120 and (bare or all(x.strip() for x in stripped.split("|")))):
             parts = stripped.split("|")
-            if stripped.startswith("|") and stripped.endswith("|") and len(parts) > 2:
+            if bare:
+                pass  # a pipe at either end sets off a blank cell
+            elif stripped.startswith("|") and stripped.endswith("|") and len(parts) > 2:
                 parts = parts[1:-1]  # markdown style: | a | b |
             elif parts and parts[0] == "":
                 parts = parts[1:]
@@ -81,7 +110,9 @@ def text_to_lines(text: str) -> list[Line]:
         if spaced is not None:
             out.append(spaced)
             continue
-        out.append(Line((Fragment(normalize_text(stripped), stripped, Provenance("text", line=no)),)))
+        heading = _MD_HEADING.match(stripped) if stripped[0] == "#" else None
+        shown = stripped[heading.end():] if heading else stripped
+        out.append(Line((Fragment(normalize_text(shown), stripped, Provenance("text", line=no)),)))
     return out
 
 

@@ -29,7 +29,7 @@ sysdeps:
 	fi
 
 demo: setup
-	$(PY) -m flows.demo
+	$(PY) -m testkit.demo
 
 test: setup sysdeps
 	$(PY) -m pytest -q

@@ -239,7 +239,9 @@ def _entries_to_findings(rule: Rule, entries: list[dict[str, Any]], chunk: list[
             # the readings that differ in the cells this rule reads
             distinct = {(tuple(r["lhs"]), tuple(r["rhs"])): r["violated"] for r in readings}
             n_ok = sum(1 for bad in distinct.values() if not bad)
-            if e["status"] == UNVERIFIABLE:
+            if len(distinct) < 2:
+                readings = []  # the ambiguous digits are elsewhere: this rule's cells have one reading
+            elif e["status"] == UNVERIFIABLE:
                 zh += f"（数字连写有 {len(distinct)} 种读法，其中 {n_ok} 种成立，无法确定）"
                 en += f" (run-together digits: {len(distinct)} readings, the rule holds under {n_ok}; unverifiable)"
             else:

@@ -30,7 +30,7 @@ def parse_bytes(data: bytes, source: str) -> list[Report]:
 
         return parse_docx(data, source)
     if kind == "pdf":
-        from parsers.pdf import parse_pdf
+        from parsers.pdf.reader import parse_pdf
 
         return parse_pdf(data, source)
     if kind in ("doc", "rtf"):

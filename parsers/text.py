@@ -13,7 +13,7 @@ import re
 from parsers.assemble import lines_to_reports
 from parsers.lines import Fragment, Line, has_traditional, normalize_text, to_simplified
 from parsers.model import ParseError, Provenance, Report
-from parsers.pdf_layout_text import join_wrapped_labels
+from parsers.pdf.layout_text import join_wrapped_labels
 
 
 def decode_text(data: bytes, source: str) -> str:

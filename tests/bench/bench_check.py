@@ -26,8 +26,8 @@ def _peak_rss_mb() -> float:
 
 def main() -> None:
     from expectations.catalog import implemented_rules
-    from expectations.mutate import mutate
-    from parsers.synth import make_corpus
+    from testkit.mutate import mutate
+    from testkit.synth import make_corpus
 
     n = int(os.environ.get("NIANBAO_BENCH_CHECK_N", "10000"))
     t0 = time.perf_counter()

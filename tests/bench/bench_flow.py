@@ -1,6 +1,6 @@
 """End-to-end audit throughput: 1,000 objects in a local S3 (SeaweedFS), then a no-change rerun.
 
-Reports are synthetic (parsers.synth) rendered as text, HTML and DOCX in several styles, one in ten
+Reports are synthetic (testkit.synth) rendered as text, HTML and DOCX in several styles, one in ten
 with a broken total; every run goes through the real flow (temporary Prefect server), real boto3 and
 the real parsers and rules. Prints reports per second, peak memory and the cost of the rerun.
 
@@ -21,8 +21,8 @@ STYLES = ("text-lines", "text-tabs", "text-pipes", "html-sh", "html-gh", "html-s
 
 def make_objects(n: int) -> dict[str, bytes]:
     from parsers.model import Cell
-    from parsers.render import render_bytes
-    from parsers.synth import make_report
+    from testkit.render import render_bytes
+    from testkit.synth import make_report
 
     out = {}
     for i in range(n):
@@ -49,7 +49,7 @@ def main() -> None:
     prefect_environment()
     from flows import audit
     from flows.config import audit_settings, s3_settings
-    from flows.seaweed import SeaweedServer
+    from testkit.seaweed import SeaweedServer
 
     t = time.perf_counter()
     objs = make_objects(n)

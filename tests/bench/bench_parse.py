@@ -1,7 +1,7 @@
 """Parse throughput for text and HTML reports (reports per second per core, one process).
 
 Renders N synthetic reports (both generations) in several text and HTML styles with
-``parsers.render``, then times ``parsers.parse_bytes`` over each set. Rendering is not timed.
+``testkit.render``, then times ``parsers.parse_bytes`` over each set. Rendering is not timed.
 ``python -m tests.bench bench_parse`` runs it alone; ``NIANBAO_BENCH_N`` sets N (default 1000).
 """
 
@@ -13,8 +13,8 @@ import sys
 import time
 
 from parsers import parse_bytes
-from parsers.render import STYLES, render_bytes
-from parsers.synth import make_corpus
+from testkit.render import STYLES, render_bytes
+from testkit.synth import make_corpus
 
 TEXT_STYLES = ("text-lines", "text-tabs", "text-pipes", "text-run", "text-lines-gbk")
 HTML_STYLES = ("html-sh", "html-gh", "html-split", "html-traditional", "html-layout", "html-gbk")

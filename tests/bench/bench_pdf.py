@@ -18,7 +18,7 @@ REAL = ROOT.parent / "shared" / "samples" / "pdf" / "hongze-2024.pdf"
 
 def _corpus(n: int) -> list[tuple[str, bytes]]:
     """n report PDFs: the real five-page report and generated layouts, alternating."""
-    from parsers.pdfgen import LAYOUTS, layout_report, render_pdf
+    from testkit.pdfgen import LAYOUTS, layout_report, render_pdf
 
     names = ["rl-ruled", "rl-split", "rl-wrapped", "rl-vertical", "rl-other-one-row"]
     out: list[tuple[str, bytes]] = []
@@ -35,7 +35,7 @@ def _corpus(n: int) -> list[tuple[str, bytes]]:
 def _parse_one(item: tuple[str, bytes]) -> tuple[int, int]:
     import pypdfium2 as pdfium
 
-    from parsers.pdf import parse_pdf
+    from parsers.pdf.reader import parse_pdf
 
     name, data = item
     doc = pdfium.PdfDocument(data)
@@ -49,7 +49,7 @@ def _warm(_: int) -> int:
     import pdfplumber  # noqa: F401
 
     import parsers.assemble
-    import parsers.pdf  # noqa: F401
+    import parsers.pdf.reader  # noqa: F401
 
     return os.getpid()
 
@@ -70,7 +70,7 @@ def _big_pdf(pages: int) -> bytes:
 
 _MEM_CHILD = """
 import resource, sys, time
-from parsers.pdf import parse_pdf
+from parsers.pdf.reader import parse_pdf
 data = open(sys.argv[1], 'rb').read()
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 t = time.perf_counter()
@@ -86,9 +86,9 @@ def ocr_section() -> None:
     time: the OCR itself runs its tesseract processes on both cores."""
     import pypdfium2 as pdfium
 
-    from parsers.pdf import PdfSettings, parse_pdf
-    from parsers.pdf_ocr import ocr_available
-    from parsers.pdfgen import LAYOUTS, layout_report, render_pdf
+    from parsers.pdf.ocr.reader import ocr_available
+    from parsers.pdf.reader import PdfSettings, parse_pdf
+    from testkit.pdfgen import LAYOUTS, layout_report, render_pdf
     from tests.parsers.test_pdf_ocr import scan_of, score
 
     if not ocr_available("chi_sim"):

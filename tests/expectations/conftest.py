@@ -7,7 +7,7 @@ from collections.abc import Iterable
 import pytest
 
 from parsers.model import Report
-from parsers.synth import make_report
+from testkit.synth import make_report
 
 
 def clean(seed: int = 11, gen: str = "2021", **kw) -> Report:

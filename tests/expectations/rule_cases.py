@@ -11,8 +11,8 @@ import random
 from collections.abc import Callable
 from decimal import Decimal
 
-from expectations.mutate import _add_group_subtotal, _add_sub_column, mutate
 from parsers.model import MISSING, UNREADABLE, Cell, Report
+from testkit.mutate import _add_group_subtotal, _add_sub_column, mutate
 from tests.expectations.conftest import clean
 
 Case = Callable[[], Report]

@@ -7,8 +7,8 @@ from __future__ import annotations
 import random
 
 from expectations.catalog import implemented_rules
-from expectations.mutate import mutate
-from parsers.synth import make_report
+from testkit.mutate import mutate
+from testkit.synth import make_report
 
 PER_RULE = 25
 CLEAN = 200

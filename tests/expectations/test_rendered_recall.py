@@ -1,4 +1,4 @@
-"""End to end: render mutated synthetic reports (parsers.render), parse them back, check them.
+"""End to end: render mutated synthetic reports (testkit.render), parse them back, check them.
 
 The same mutations as test_mutation_recall, but through printed HTML and text, so the rules are shown
 to fire on what the parsers read, not only on hand-built models."""
@@ -9,10 +9,10 @@ import random
 
 import pytest
 
-from expectations.mutate import mutate
 from parsers import parse_bytes
-from parsers.render import render_html, render_text
-from parsers.synth import make_report
+from testkit.mutate import mutate
+from testkit.render import render_html, render_text
+from testkit.synth import make_report
 
 PRINTABLE = ("T3-BAL", "T3-RES", "T3-ROW", "T3-BOUND", "T3-ZERO", "T4-SUM-REV", "T4-SUM-LITD", "T4-SUM-LITR",
              "T2-19-PUB≤TOT", "T2-21-VALID≥NEW", "GEN-ITEMS-NONNEG", "GEN-BLANK", "FMT-GEN", "T3-ORGSUB",

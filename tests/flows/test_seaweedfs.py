@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.seaweed import SeaweedServer
+from testkit.seaweed import SeaweedServer
 from tests.flows.conftest import seed_files
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,7 +1,7 @@
 """DOCX reader: body order, merged cells (gridSpan / vMerge), wraps, layout tables, bad files.
 
 Documents here are built with python-docx's own API (``cell.merge``), independent of
-``parsers.render``; the round trip of rendered DOCX files is in test_render.py.
+``testkit.render``; the round trip of rendered DOCX files is in test_render.py.
 """
 
 from __future__ import annotations

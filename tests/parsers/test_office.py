@@ -6,8 +6,8 @@ import pytest
 
 from parsers import ParseError, parse_bytes, sniff
 from parsers.office import convert, soffice
-from parsers.render import render_docx
-from parsers.synth import make_report
+from testkit.render import render_docx
+from testkit.synth import make_report
 from tests.parsers.roundtrip import compare
 
 pytestmark = pytest.mark.skipif(soffice() is None, reason="LibreOffice missing: `make sysdeps` installs it")

@@ -1,10 +1,11 @@
-"""Header leaves and grids of borderless tables (``parsers.pdf_header_grid``), on hand-placed words."""
+"""Header leaves and grids of borderless tables (``parsers.pdf.header_grid``), on hand-placed words."""
 
 from __future__ import annotations
 
-from parsers.pdf_borderless import Word, borderless_tables
-from parsers.pdf_header_grid import aligned, blank_grid, header_leaves, is_data_header, is_label_header
-from parsers.pdf_text import TextLine
+from parsers.pdf.borderless import Word
+from parsers.pdf.header_grid import aligned, blank_grid, header_leaves, is_data_header, is_label_header
+from parsers.pdf.page_tables import borderless_tables
+from parsers.pdf.text import TextLine
 
 
 def w(text: str, x0: float, top: float, size: float = 9.0) -> Word:

@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 
 from parsers.model import UNREADABLE, Report
-from parsers.pdf import PdfSettings, parse_pdf
-from parsers.pdf_ocr import ocr_available, remove_rules
-from parsers.pdfgen import LAYOUTS, layout_report, libreoffice_available, render_pdf
+from parsers.pdf.ocr.reader import ocr_available, remove_rules
+from parsers.pdf.reader import PdfSettings, parse_pdf
+from testkit.pdfgen import LAYOUTS, layout_report, libreoffice_available, render_pdf
 from tests.parsers.test_pdf_roundtrip import expected_cells
 
 needs_ocr = pytest.mark.skipif(not ocr_available("chi_sim"), reason="tesseract with chi_sim and eng is not "
@@ -175,9 +175,9 @@ def test_scan_without_ocr_stays_unreadable_with_the_reason(borderless_scan, monk
     rep = parse_pdf(scan, "scan.pdf", PdfSettings(ocr=False))[0]
     assert rep.table3.status == UNREADABLE and "no text layer" in rep.table3.reason
     assert "OCR is turned off" in rep.table3.reason
-    import parsers.pdf_ocr
+    import parsers.pdf.reader
 
-    monkeypatch.setattr(parsers.pdf_ocr, "ocr_available", lambda lang="chi_sim": False)
+    monkeypatch.setattr(parsers.pdf.reader, "ocr_available", lambda lang="chi_sim": False)
     rep = parse_pdf(scan, "scan.pdf", PdfSettings(ocr=True))[0]
     for t in (rep.table2, rep.table3, rep.table4):
         assert t.status == UNREADABLE
@@ -214,7 +214,7 @@ def test_grid_of_a_drawn_table_with_merged_cells() -> None:
     import numpy as np
     from PIL import Image, ImageDraw
 
-    from parsers.pdf_ocr_grid import find_grid_tables, otsu_threshold
+    from parsers.pdf.ocr.grid import find_grid_tables, otsu_threshold
 
     scale = 300 / 72
     img = Image.new("L", (round(400 * scale), round(200 * scale)), 235)  # greyish paper
@@ -239,7 +239,7 @@ def test_grid_of_a_drawn_table_with_merged_cells() -> None:
 
 
 def test_agreed_number_needs_agreement_or_certainty_and_the_glyph_count() -> None:
-    from parsers.pdf_ocr_cells import agreed_number
+    from parsers.pdf.ocr.cells import agreed_number
 
     assert agreed_number([("48", 60.0), ("48", 55.0)], 2) == "48"
     assert agreed_number([("48", 90.0), ("", 0.0)], 2) == "48", "one sure reading of the right length"
@@ -258,7 +258,7 @@ def test_agreed_number_needs_agreement_or_certainty_and_the_glyph_count() -> Non
 def test_ink_glyphs_counts_glyphs_of_one_line() -> None:
     import numpy as np
 
-    from parsers.pdf_ocr_cells import ink_glyphs
+    from parsers.pdf.ocr.cells import ink_glyphs
 
     crop = np.zeros((60, 120), bool)
     crop[20:40, 10:16] = True  # "1"
@@ -282,7 +282,7 @@ def test_ink_glyphs_counts_glyphs_of_one_line() -> None:
 
 
 def test_labels_snap_to_the_statutory_wording_only_when_clear() -> None:
-    from parsers.pdf_ocr_lexicon import snap_label
+    from parsers.pdf.ocr.lexicon import snap_label
 
     assert snap_label("第二一条第〈六)项") == "第二十条第(六)项"
     assert snap_label("行政强便") == "行政强制"
@@ -293,7 +293,7 @@ def test_labels_snap_to_the_statutory_wording_only_when_clear() -> None:
 
 
 def test_tsv_of_a_batch_maps_back_to_each_image() -> None:
-    from parsers.pdf_ocr_cells import parse_tsv
+    from parsers.pdf.ocr.cells import parse_tsv
 
     tsv = ("level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n"
            "5\t1\t1\t1\t1\t1\t0\t0\t9\t9\t91.5\t12\n"

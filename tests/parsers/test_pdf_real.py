@@ -8,8 +8,8 @@ import io
 import pytest
 
 from parsers.model import PRESENT
-from parsers.pdf import parse_pdf, pdf_to_lines
-from parsers.pdf_crop import crop_cell_png
+from parsers.pdf.crop import crop_cell_png
+from parsers.pdf.reader import parse_pdf, pdf_to_lines
 from tests.conftest import SAMPLES
 
 PDF = SAMPLES / "pdf" / "hongze-2024.pdf"

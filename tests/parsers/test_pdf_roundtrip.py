@@ -12,8 +12,8 @@ import pytest
 
 from parsers.layout import T4_KEYS
 from parsers.model import Cell, Report
-from parsers.pdf import parse_pdf, pdf_to_lines
-from parsers.pdfgen import LAYOUTS, PdfLayout, layout_report, libreoffice_available, render_pdf
+from parsers.pdf.reader import parse_pdf, pdf_to_lines
+from testkit.pdfgen import LAYOUTS, PdfLayout, layout_report, libreoffice_available, render_pdf
 
 # Layouts whose zero is printed as a blank or "/": the parser reads no value where 0 was.
 _BLANK_STYLES = {"html-blank", "html-slash", "html-bom"}

@@ -8,8 +8,8 @@ import pytest
 
 from parsers import parse_bytes
 from parsers.model import UNREADABLE, ParseError
-from parsers.pdf import PdfSettings, extract_pdf, parse_pdf
-from parsers.pdfgen import LAYOUTS, layout_report, render_pdf
+from parsers.pdf.reader import PdfSettings, extract_pdf, parse_pdf
+from testkit.pdfgen import LAYOUTS, layout_report, render_pdf
 
 pikepdf = pytest.importorskip("pikepdf")
 
@@ -23,7 +23,7 @@ def good_pdf() -> bytes:
 @pytest.fixture(scope="module")
 def lo_pdf() -> bytes:
     """A LibreOffice PDF: embedded Identity-H subset fonts with ToUnicode maps."""
-    from parsers.pdfgen import libreoffice_available
+    from testkit.pdfgen import libreoffice_available
 
     if not libreoffice_available():
         pytest.skip("LibreOffice is not installed")

@@ -1,7 +1,7 @@
 """Row labels wrapped onto several lines inside their ruled cells (narrow label columns): every row keeps
 its cells, read from the PDF (``parse_pdf``) and from its ``pdftotext -layout`` text.
 
-The layouts (``parsers.pdfgen``): ``rl-wrap-centred`` (numbers centred in the row, so a label's first
+The layouts (``testkit.pdfgen``): ``rl-wrap-centred`` (numbers centred in the row, so a label's first
 line sits above them and the rest below), ``rl-wrap-top`` (top-aligned), ``rl-wrap-centred-labels``
 (labels centred too), ``rl-wrap-split`` / ``rl-wrap-split-last`` (a wrapped row broken across a page,
 its numbers above or below the break), and through LibreOffice ``lo-wrap-centred`` / ``lo-wrap-top``
@@ -21,9 +21,9 @@ import pytest
 from parsers import parse_bytes
 from parsers.layout import T3_COLS
 from parsers.model import Report
-from parsers.pdf import parse_pdf, pdf_to_lines
-from parsers.pdf_layout_text import join_wrapped_labels
-from parsers.pdfgen import LAYOUTS, layout_report, libreoffice_available, render_pdf
+from parsers.pdf.layout_text import join_wrapped_labels
+from parsers.pdf.reader import parse_pdf, pdf_to_lines
+from testkit.pdfgen import LAYOUTS, layout_report, libreoffice_available, render_pdf
 from tests.parsers.test_pdf_roundtrip import cell_accuracy
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "layout_text"
@@ -112,7 +112,7 @@ def test_row_broken_across_page_is_one_row() -> None:
 
 def test_rows_on_both_sides_of_a_page_break_stay_apart() -> None:
     """Two rows, each with its own numbers, on either side of a page break are never joined."""
-    from parsers.pdf import join_split_row
+    from parsers.pdf.reader import join_split_row
 
     lay = LAYOUTS["rl-split"]
     lines = [ln for ln in pdf_to_lines(render_pdf(layout_report(1, lay), lay, cache=False), "s.pdf")

@@ -16,7 +16,7 @@ import pytest
 from parsers import parse_bytes
 from parsers.layout import GEN_2019, GEN_2021, T3_COLS
 from parsers.model import Cell, Report
-from parsers.render import (
+from testkit.render import (
     DOCX_STYLES,
     HTML_STYLES,
     STYLES,
@@ -28,7 +28,7 @@ from parsers.render import (
     render_html,
     render_text,
 )
-from parsers.synth import make_report
+from testkit.synth import make_report
 from tests.parsers.roundtrip import Score, compare
 
 N_REPORTS = {"html": 10, "text": 10, "docx": 6}

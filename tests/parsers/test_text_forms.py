@@ -755,8 +755,8 @@ def test_form_c_2019_report_with_one_other_row() -> None:
 # ---------------------------------------------------------------- the renderer writes these forms
 def test_rendered_forms_show_their_features() -> None:
     from parsers.layout import GEN_2021
-    from parsers.render import render_text
-    from parsers.synth import make_report
+    from testkit.render import render_text
+    from testkit.synth import make_report
 
     rep = make_report(4, GEN_2021, scale=5)
     md = render_text(rep, "text-md-displaced")

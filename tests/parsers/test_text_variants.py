@@ -260,7 +260,7 @@ def test_unreadable_cell_marker_keeps_the_rest_of_the_row() -> None:
 
 def test_unreadable_cell_is_not_checked_never_zero() -> None:
     from expectations import check_reports
-    from parsers.synth import make_report
+    from testkit.synth import make_report
 
     rep = make_report(3, "2021")
     row = rep.table3.rows["R_OPEN"]

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from parsers.pdf_text import join_wrapped
+from parsers.pdf.text import join_wrapped
 
 BBox = tuple[float, float, float, float]
 

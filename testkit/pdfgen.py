@@ -1,6 +1,6 @@
 """Deterministic test PDFs of canonical reports, in the layouts real PDFs come in.
 
-Two engines draw the blocks of ``parsers.render.report_blocks``:
+Two engines draw the blocks of ``testkit.render.report_blocks``:
 
 - ``reportlab``: our own page layout on a reportlab canvas with the built-in, non-embedded
   ``STSong-Light`` CID font (Adobe-GB1, common in older government PDFs). Ruled or borderless tables,
@@ -32,7 +32,7 @@ from pathlib import Path
 from parsers import office
 from parsers.layout import GEN_2019, GEN_2021
 from parsers.model import Cell, Report, Row
-from parsers.render import (
+from testkit.render import (
     DOCX_STYLES,
     HTML_STYLES,
     Para,
@@ -57,7 +57,7 @@ class PdfLayout:
 
     name: str
     engine: str = "reportlab"  # reportlab | libreoffice
-    style: str = "html-sh"  # parsers.render style for the blocks (zero "", "/", split headers, ...)
+    style: str = "html-sh"  # testkit.render style for the blocks (zero "", "/", split headers, ...)
     ruled: bool = True
     font_size: float = 9.0
     # Relative widths of table 三's label columns and of each data column.
@@ -132,7 +132,7 @@ _KEY_DEFAULTS = {"valign": "middle", "label_align": "left", "lo_label_widths": N
 # ------------------------------------------------------------------ the report a layout prints
 def layout_report(seed: int, layout: PdfLayout, generation: str | None = None) -> Report:
     """The synthetic report ``layout`` prints for ``seed``: also the expected parse result."""
-    from parsers.synth import make_report
+    from testkit.synth import make_report
 
     gen = generation or (GEN_2021 if layout.other_single_row else None)
     rep = make_report(seed, gen, scale=layout.scale)

@@ -2,17 +2,17 @@
 
 Each page is rendered with pypdfium2 at ``PdfSettings.ocr_dpi`` (grayscale) and binarised (Otsu).
 
-- Ruled tables are found in the image (``parsers.pdf_ocr_grid``: rule segments, pdfplumber's cell
-  building) and every cell is cut out and read on its own (``parsers.pdf_ocr_cells``: chi_sim for
+- Ruled tables are found in the image (``parsers.pdf.ocr.grid``: rule segments, pdfplumber's cell
+  building) and every cell is cut out and read on its own (``parsers.pdf.ocr.cells``: chi_sim for
   labels, a digits-only eng model at two scales for numbers). A number both scales do not agree on,
   or read with low confidence, comes back as ``UNREADABLE_TEXT``, never as a guessed number.
 - The rest of the page (tables whitened out, remaining rules erased) is read by ``tesseract`` as hOCR
   with character boxes; the characters become pseudo-characters in PDF points, so the normal text
   path rebuilds lines, paragraphs and borderless tables from them. Number cells of borderless
-  tables are then re-read one by one like ruled cells (``parsers.pdf_ocr_cells``).
+  tables are then re-read one by one like ruled cells (``parsers.pdf.ocr.cells``).
 
 Every Fragment gets ``Provenance.confidence`` below 1 (tesseract's confidence, capped at 0.95) and
-``parsers.pdf`` flags every cell of the report ``ocr``: an OCR'd report can never pass silently.
+``parsers.pdf.reader`` flags every cell of the report ``ocr``: an OCR'd report can never pass silently.
 All tesseract processes run single-threaded, two at a time (one per core).
 """
 
@@ -34,10 +34,11 @@ import numpy as np
 
 from parsers.lines import Line
 from parsers.model import ParseError
-from parsers.pdf_borderless import BorderlessRow
-from parsers.pdf_ocr_cells import CellRead
-from parsers.pdf_ocr_grid import GridTable
-from parsers.pdf_tables import PdfCell, PdfTable
+from parsers.pdf.borderless import BorderlessRow
+from parsers.pdf.ocr.cells import UNREADABLE_TEXT, CellRead, clean_number, ink_box, read_crops
+from parsers.pdf.ocr.grid import GridTable, dark_runs, find_grid_tables, otsu_threshold
+from parsers.pdf.ocr.lexicon import snap_label
+from parsers.pdf.tables import PdfCell, PdfTable
 
 MAX_CONFIDENCE = 0.95  # an OCR'd cell is never as trustworthy as a text layer
 
@@ -127,7 +128,6 @@ def remove_rules(img: Any, dpi: int) -> Any:
     """Erase table rules (dark runs longer than ~0.4 inch) so tesseract reads only the text in the grid."""
     from PIL import Image
 
-    from parsers.pdf_ocr_grid import dark_runs
 
     g = np.asarray(img)
     dark = g < 160
@@ -223,8 +223,6 @@ def ocr_pages(data: bytes, pages: Iterable[int], source: str, lang: str, dpi: in
     then handled by a page task while the next one renders (at most two pages in flight), and every
     tesseract process (full page, cell batches) runs on a pool of two workers, one per core.
     """
-    from parsers.pdf_ocr_cells import read_crops
-    from parsers.pdf_ocr_grid import find_grid_tables, otsu_threshold
 
     timeout = max(5.0, seconds)
 
@@ -272,9 +270,6 @@ def reread_rows(data: bytes, rows_by_page: dict[int, list[BorderlessRow]], sourc
     read, becomes ``UNREADABLE_TEXT``. Returns the rows, the number of cells read and of those
     unreadable.
     """
-    from parsers.pdf_ocr_cells import UNREADABLE_TEXT, ink_box, read_crops
-    from parsers.pdf_ocr_grid import otsu_threshold
-    from parsers.pdf_ocr_lexicon import snap_label
 
     timeout = max(5.0, seconds)
     out: dict[int, list[BorderlessRow]] = {}
@@ -326,7 +321,6 @@ def _unique_ink(targets: list[tuple[int, int, Any]], crops: list[tuple[Any, Any]
                 reads: list[CellRead]) -> list[CellRead]:
     """Numbers of one row read from the same ink (two cells' crops over one printed number, when the
     columns of a borderless block are misplaced) are unreadable, both of them: never a number twice."""
-    from parsers.pdf_ocr_cells import UNREADABLE_TEXT, ink_box
 
     boxes: dict[int, tuple[int, int, int, int]] = {}
     for k, ((_g, d), (ox, oy), rd) in enumerate(zip(crops, origins, reads, strict=True)):
@@ -351,7 +345,6 @@ def borderless_value_boxes(rows: list[BorderlessRow]) -> list[tuple[int, int, tu
     line height (never past half-way to a neighbouring column or into the labels), and its line's
     height plus a third above and below. The reader refuses a crop whose ink touches its edge.
     """
-    from parsers.pdf_ocr_cells import clean_number
 
     out: list[tuple[int, int, tuple[float, float, float, float]]] = []
     blocks: dict[int, list[int]] = {}

@@ -3,14 +3,14 @@
 ``pdf_to_lines`` produces narrative paragraphs (one Fragment each, in reading order, headings on
 their own line) and one structured Line per table row (one Fragment per printed cell, blanks kept,
 merged-cell continuations not repeated). Every Fragment carries the page and bounding box it was
-read from, so a failing cell can be cropped from the page (``parsers.pdf_crop``).
+read from, so a failing cell can be cropped from the page (``parsers.pdf.crop``).
 
 Files that cannot be read raise ``ParseError`` (corrupt, encrypted with a password, too many pages,
 too slow). Pages whose text cannot be trusted (image scans, fonts without a ToUnicode map) are read
-by OCR (``parsers.pdf_ocr``) when tesseract is installed, every such cell flagged ``ocr`` with a
+by OCR (``parsers.pdf.ocr.reader``) when tesseract is installed, every such cell flagged ``ocr`` with a
 confidence below 1; without OCR the report's tables are ``unreadable`` with the reason, never numbers.
 
-Borderless tables are rebuilt from word positions (``parsers.pdf_borderless``). A ruled row broken
+Borderless tables are rebuilt from word positions (``parsers.pdf.borderless``). A ruled row broken
 across a page (its wrapped label split, its numbers on one of the two parts) is joined back into one
 row (``join_split_row``).
 """
@@ -23,12 +23,15 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from parsers.assemble import lines_to_reports
 from parsers.lines import Fragment, Line, parse_number
 from parsers.model import UNREADABLE, ParseError, ParseNote, Provenance, Report
-from parsers.pdf_borderless import BorderlessRow, borderless_tables, split_words
-from parsers.pdf_layout_text import MARK, row_label_kind
-from parsers.pdf_tables import PdfCell, PdfTable, find_ruled_tables
-from parsers.pdf_text import (
+from parsers.pdf.borderless import BorderlessRow, split_words
+from parsers.pdf.layout_text import MARK, row_label_kind
+from parsers.pdf.ocr.reader import line_chars, ocr_available, ocr_pages, reread_rows, with_confidence
+from parsers.pdf.page_tables import borderless_tables
+from parsers.pdf.tables import PdfCell, PdfTable, cell_text, find_ruled_tables
+from parsers.pdf.text import (
     Paragraph,
     TextLine,
     body_margins,
@@ -95,7 +98,6 @@ def pdf_to_lines(data: bytes, source: str, settings: PdfSettings = DEFAULT_SETTI
 
 def parse_pdf(data: bytes, source: str, settings: PdfSettings = DEFAULT_SETTINGS) -> list[Report]:
     """Parse a PDF into reports. Raises ParseError for files that cannot be opened or read at all."""
-    from parsers.assemble import lines_to_reports
 
     ex = extract_pdf(data, source, settings)
     if ex.unreadable and not ex.lines:
@@ -236,7 +238,6 @@ def _extract_pages(pdf: Any, n: int, source: str, settings: PdfSettings, deadlin
 
 def _ocr_unavailable(settings: PdfSettings) -> str | None:
     """Why OCR cannot run, or None when it can."""
-    from parsers.pdf_ocr import ocr_available
 
     if not settings.ocr:
         return "OCR is turned off (NIANBAO_PDF_OCR=0)"
@@ -249,7 +250,6 @@ def _ocr_unavailable(settings: PdfSettings) -> str | None:
 def _ocr_extraction(data: bytes, source: str, settings: PdfSettings, deadline: _Deadline,
                     contents: list[_PageContent], targets: list[int], reason: str | None) -> PdfExtraction:
     """Replace the given pages' content by what tesseract reads on their images."""
-    from parsers.pdf_ocr import line_chars, ocr_pages, reread_rows, with_confidence
 
     left = max(1.0, settings.max_seconds - (time.monotonic() - deadline.t0))
     read = ocr_pages(data, targets, source, settings.ocr_lang, settings.ocr_dpi, deadline.check, left)
@@ -305,7 +305,6 @@ def _segments(chars: list[dict[str, Any]]) -> tuple[tuple[str, tuple[float, floa
     Justified prose never has such gaps; the columns of a borderless table do. Numbers and CJK
     words stay whole, unlike pdfplumber's text strategy.
     """
-    from parsers.pdf_tables import cell_text
 
     cs = sorted(chars, key=lambda c: c["x0"])
     groups: list[list[dict[str, Any]]] = [[cs[0]]]
@@ -326,7 +325,6 @@ def _text_lines(height: float, page_no: int, tables: list[PdfTable], chars: list
     free = [c for c in chars if not _inside_any(c, boxes) and c.get("upright", True)]
     out: list[TextLine] = []
     clusters = cluster_objects(free, lambda c: (c["top"] + c["bottom"]) / 2, 2.5)
-    from parsers.pdf_tables import cell_text
 
     for cl in clusters:
         text = cell_text(cl)

@@ -9,7 +9,7 @@ import itertools
 import re
 from dataclasses import dataclass, field
 
-from parsers.lines import normalize_text, to_simplified
+from parsers.lines import normalize_text, parse_number, to_simplified
 
 _CJK = r"\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef"
 _SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])[ \t]+(?=[{_CJK}])")
@@ -82,7 +82,6 @@ class TextLine:
 
     @property
     def is_row(self) -> bool:
-        from parsers.lines import parse_number
 
         return len(self.segments) >= 2 and any(parse_number(t) is not None for t, _ in self.segments)
 

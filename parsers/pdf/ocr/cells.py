@@ -8,7 +8,7 @@ per batch (a list file of images: the models load once):
 - ``eng --psm 7`` with a whitelist of digits and number punctuation, at two ink heights (20 and 28
   pixels; two more for crops those do not settle),
 - ``chi_sim --psm 6`` for the crops that are not settled as numbers (labels), snapped to the
-  statutory wording when that is clear (``parsers.pdf_ocr_lexicon``).
+  statutory wording when that is clear (``parsers.pdf.ocr.lexicon``).
 
 A number is accepted only when the readings agree on one clean number that has as many characters
 as the crop prints glyphs, on one line (``agreed_number``). A crop that is not a label and not such a
@@ -26,6 +26,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from parsers.pdf.ocr.lexicon import snap_label
 
 NUMBER_CHARS = "0123456789.,-+/"
 # What an unreadable number cell reads as: not a number, not a blank, not a label the assembler knows.
@@ -260,7 +262,6 @@ def read_crops(crops: Sequence[tuple[Any, Any]], scale: float, timeout: float, p
     an executor on which the batches run side by side; ``label_lang``: tesseract language of labels;
     ``open_edges``: crops not bounded by rules (see ``ink_glyphs``).
     """
-    from parsers.pdf_ocr_lexicon import snap_label
 
     min_pixels = max(4, int((0.8 * scale) ** 2))  # about a 0.8-point square of ink
     inked = [i for i, (g, d) in enumerate(crops) if ink_box(d, min_pixels) is not None]

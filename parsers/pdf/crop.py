@@ -1,6 +1,6 @@
 """Crop one cell out of a PDF page as a PNG, so Data Docs and alerts can show the printed cell.
 
-Coordinates are the ones ``parsers.pdf`` records in ``Provenance.bbox``: PDF points from the top-left
+Coordinates are the ones ``parsers.pdf.reader`` records in ``Provenance.bbox``: PDF points from the top-left
 corner of the page, (x0, top, x1, bottom), as pdfplumber reports them.
 """
 

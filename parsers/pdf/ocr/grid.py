@@ -3,7 +3,7 @@
 A scanned page has no vector rules, so the grid is found in the binarised image: dark runs longer
 than a cell edge are rule pixels; they become line segments in PDF points, and pdfplumber's own
 edge merging, intersection and cell-building functions turn them into tables with merged cells,
-exactly as for a text PDF (``parsers.pdf_tables``). A vertical segment counts only when both its
+exactly as for a text PDF (``parsers.pdf.tables``). A vertical segment counts only when both its
 ends meet a horizontal rule (a glyph stroke inside a cell never does).
 """
 
@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+
+from parsers.pdf.tables import grid_cell_spans
 
 BBox = tuple[float, float, float, float]
 
@@ -102,7 +104,6 @@ def grid_tables(edges: list[dict[str, Any]]) -> list[GridTable]:
     """Tables of the rule segments, rows of printed cells in reading order (merged cells once)."""
     from pdfplumber.table import Table, cells_to_tables, edges_to_intersections, intersections_to_cells
 
-    from parsers.pdf_tables import grid_cell_spans
 
     if not edges:
         return []

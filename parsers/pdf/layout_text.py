@@ -39,7 +39,7 @@ import re
 from dataclasses import dataclass, field
 
 from parsers.labels import match_t2_row, match_t3
-from parsers.pdf_text import join_wrapped
+from parsers.pdf.text import join_wrapped
 
 # a number cell as pdftotext prints it: 1,234  -5  +10  12.5  /  —
 _NUM = r"(?:[+\-−—]*\d[\d,，.]*%?|/|—|－)"

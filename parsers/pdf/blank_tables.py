@@ -15,7 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from parsers.pdf_borderless import PROSE_END, BorderlessRow, blank_rows, is_heading, stack_labels
+from parsers.labels import match_t2_row, match_t3
+from parsers.pdf.borderless import PROSE_END, BorderlessRow, blank_rows, is_heading, stack_labels
+from parsers.pdf.header_grid import blank_grid, header_leaves, is_data_header
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +39,6 @@ def bare_tables(lines: Sequence[Any], blocks: list[tuple[int, int]]) -> list[Bar
     statutory data-column headers (``pdf_header_grid.blank_grid``). A run that is the header of the
     block just below it is not one.
     """
-    from parsers.pdf_header_grid import blank_grid, header_leaves, is_data_header
 
     taken = {k for a, b in blocks for k in range(a, b + 1)}
     out: list[BareTable] = []
@@ -103,7 +104,6 @@ def continued_rows(lines: Sequence[Any], carry: list[tuple[float, float]], taken
     whose labels are (mostly) statutory row labels of table 二 or 三: a table cut by the page break
     whose continuation holds no number.
     """
-    from parsers.labels import match_t2_row, match_t3
 
     end = 0
     while end < len(lines):

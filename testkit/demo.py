@@ -1,6 +1,6 @@
 """``make demo``: a local SeaweedFS, the sample reports uploaded, one audit run, the Data Docs address.
 
-    python -m flows.demo [--keep] [--synthetic N]
+    python -m testkit.demo [--keep] [--synthetic N]
 
 Starts ``weed mini`` on 127.0.0.1 (free ports, generated credentials, an anonymously readable docs
 bucket), uploads the seed reports, the sample PDF and reports generated in HTML, DOCX and PDF (those
@@ -66,9 +66,9 @@ def sample_objects(n_synthetic: int, notes: list[str]) -> dict[str, bytes]:
     for p in sample_pdfs():
         objs[f"pdf/{p.name}"] = p.read_bytes()
     gens: list[tuple[str, Callable[[int], tuple[str, bytes]]]] = []
-    if _have("parsers.synth") and _have("parsers.render"):
-        from parsers.render import render_docx, render_html
-        from parsers.synth import make_report
+    if _have("testkit.synth") and _have("testkit.render"):
+        from testkit.render import render_docx, render_html
+        from testkit.synth import make_report
 
         def html_of(i: int) -> tuple[str, bytes]:
             rep = make_report(1000 + i)
@@ -86,9 +86,9 @@ def sample_objects(n_synthetic: int, notes: list[str]) -> dict[str, bytes]:
 
         gens += [("HTML", html_of), ("DOCX", docx_of)]
     else:
-        notes.append("parsers.render/parsers.synth not available: no generated HTML or DOCX reports")
-    if _have("parsers.pdfgen") and _have("reportlab"):
-        from parsers.pdfgen import LAYOUTS, layout_report, render_pdf
+        notes.append("testkit.render/testkit.synth not available: no generated HTML or DOCX reports")
+    if _have("testkit.pdfgen") and _have("reportlab"):
+        from testkit.pdfgen import LAYOUTS, layout_report, render_pdf
 
         def pdf_of(i: int) -> tuple[str, bytes]:
             name = PDF_LAYOUTS[i % len(PDF_LAYOUTS)]
@@ -97,7 +97,7 @@ def sample_objects(n_synthetic: int, notes: list[str]) -> dict[str, bytes]:
 
         gens.append(("PDF", pdf_of))
     else:
-        notes.append("parsers.pdfgen (or reportlab) not available: no generated PDF reports")
+        notes.append("testkit.pdfgen (or reportlab) not available: no generated PDF reports")
     for kind, make in gens:
         for i in range(n_synthetic):
             try:
@@ -143,7 +143,7 @@ def mirror_docs(client, bucket: str, dest: Path) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m flows.demo", description=__doc__,
+    ap = argparse.ArgumentParser(prog="python -m testkit.demo", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--keep", action="store_true", help="keep SeaweedFS running until Ctrl+C")
     ap.add_argument("--synthetic", type=int, default=4, help="generated reports per format (default 4)")
@@ -152,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from flows.cmd_audit import Progress, prefect_environment, print_summary
     from flows.config import audit_settings, default_workdir, s3_settings
-    from flows.seaweed import SeaweedServer
+    from testkit.seaweed import SeaweedServer
 
     prefect_environment()
     work = default_workdir() / "demo"

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from parsers.layout import T2_BLOCKS_2019, T2_BLOCKS_2021, T3_COL_LABELS, T4_OUTCOMES
 from parsers.lines import label_key
+from parsers.pdf.text import fragment_text, join_wrapped
 
 Span = tuple[float, float]
 
@@ -36,7 +38,6 @@ class Leaf:
 
 @lru_cache(maxsize=1)
 def _vocabulary() -> tuple[frozenset[str], frozenset[str]]:
-    from parsers.layout import T2_BLOCKS_2019, T2_BLOCKS_2021, T3_COL_LABELS, T4_OUTCOMES
 
     data = {label_key(h) for b in (*T2_BLOCKS_2019, *T2_BLOCKS_2021) for _, h in b.columns}
     data |= {label_key(h) for h in T3_COL_LABELS.values()}
@@ -47,7 +48,6 @@ def _vocabulary() -> tuple[frozenset[str], frozenset[str]]:
 
 
 def _key(text: str) -> str:
-    from parsers.pdf_text import fragment_text
 
     return label_key(fragment_text(text))
 
@@ -68,7 +68,6 @@ def header_leaves(words: Sequence[Any]) -> list[Leaf]:
     Words overlapping in x at line spacing are one wrapped header cell; a cell with another cell
     below it (overlapping in x, a header row further down) spans columns and is not a leaf.
     """
-    from parsers.pdf_text import join_wrapped
 
     cells: list[list[Any]] = []
     for w in sorted(words, key=lambda w: (w.top, w.x0)):

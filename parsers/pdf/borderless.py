@@ -17,8 +17,8 @@ characters without a gap) and the table is rebuilt in four steps, per page:
 4. Rows. One per value line; a label cell joins the value line it sits on or whose centre it shares;
    a label far from every value line is a row of its own with blank values (zeros printed blank).
 
-Tables without a single number (all zeros printed blank) are found by ``parsers.pdf_blank_tables``.
-Works on ``Word``s so the OCR path (``parsers.pdf_ocr``) rebuilds its tables the same way.
+Tables without a single number (all zeros printed blank) are found by ``parsers.pdf.blank_tables``.
+Works on ``Word``s so the OCR path (``parsers.pdf.ocr.reader``) rebuilds its tables the same way.
 """
 
 from __future__ import annotations
@@ -30,7 +30,11 @@ from dataclasses import dataclass, field
 from statistics import median
 from typing import Any
 
+from parsers.labels import match_section, t2_item
 from parsers.lines import parse_number
+from parsers.pdf.header_grid import aligned, header_leaves, is_data_header, is_label_header
+from parsers.pdf.tables import cell_text
+from parsers.pdf.text import join_wrapped
 
 BBox = tuple[float, float, float, float]
 _NUMBERING = re.compile(r"^[(（]?(?:[一二三四五六七八九十]{1,3}|\d{1,2})[)）、.．]?$")
@@ -68,7 +72,6 @@ def split_words(chars: Sequence[dict[str, Any]], gap: float = 0.6) -> tuple[Word
 
     A bare numbering token ("（二）", "1.") stays with the text after it.
     """
-    from parsers.pdf_tables import cell_text
 
     cs = sorted(chars, key=lambda c: c["x0"])
     if not cs:
@@ -123,7 +126,6 @@ class _Label:
 
     @property
     def text(self) -> str:
-        from parsers.pdf_text import join_wrapped
 
         return join_wrapped([w.text for w in self.words])
 
@@ -139,7 +141,6 @@ class _Label:
 
 
 def is_heading(ln: Any) -> bool:
-    from parsers.labels import match_section, t2_item
 
     t = ln.text.strip()
     return bool(match_section(t) or t2_item(t))
@@ -245,7 +246,7 @@ def _extend(lines: Sequence[Any], a: int, b: int, blocks: list[tuple[int, int]])
     if len(core) >= 2 and len(cols) >= 2:
         return grow(True)
     x, y = grow(True)
-    head = _header_lines(lines, x, 0, taken)
+    head = header_lines(lines, x, 0, taken)
     if head and head[-1].bottom < lines[x].top and _header_grid_fits(head, lines[x:y + 1], cols):
         return x, y
     return grow(False)
@@ -253,7 +254,6 @@ def _extend(lines: Sequence[Any], a: int, b: int, blocks: list[tuple[int, int]])
 
 def _header_grid_fits(header: Sequence[Any], body: Sequence[Any], cols: list[tuple[float, float]]) -> bool:
     """The header's last line reaches over the number columns and each number column has its own leaf."""
-    from parsers.pdf_header_grid import aligned, header_leaves
 
     last = header[-1]
     if not any(w.x1 > cols[0][0] for w in last.words):
@@ -270,7 +270,6 @@ def header_columns(header: Sequence[Any], label_right: float,
     The header's leaves (``pdf_header_grid``) right of the labels, away from the number columns, add
     a column each, provided every number column sits under its own leaf.
     """
-    from parsers.pdf_header_grid import aligned, header_leaves, is_data_header, is_label_header
 
     leaves = header_leaves([w for ln in header for w in ln.words if w.x0 > label_right])
     # a header printed off the columns (spans that differ from the body's) cannot place blank columns
@@ -405,7 +404,7 @@ def stack_labels(words: list[tuple[Word, int | None]]) -> list[_Label]:
     return labels
 
 
-def _header_lines(lines: Sequence[Any], a: int, stop: int, taken: set[int] | frozenset[int] = frozenset()
+def header_lines(lines: Sequence[Any], a: int, stop: int, taken: set[int] | frozenset[int] = frozenset()
                   ) -> list[Any]:
     """The lines just above block start ``a`` (not before line ``stop``, not in another block) that
     print its column header."""
@@ -420,42 +419,3 @@ def _header_lines(lines: Sequence[Any], a: int, stop: int, taken: set[int] | fro
         out.append(ln)
         k -= 1
     return out[::-1]
-
-
-def borderless_tables(lines: Sequence[Any], carry: list[tuple[float, float]] | None = None
-                      ) -> tuple[list[Any], list[BorderlessRow], list[tuple[float, float]] | None]:
-    """Split a page's text lines (top to bottom) into running text and borderless table rows.
-
-    ``carry``: the columns of the last table on the previous page, for a table continued at the top
-    of this page without its header. Returns the text lines, the rows and the columns to carry on.
-    """
-    from parsers.pdf_blank_tables import BareTable, bare_rows, bare_tables, continued_rows
-
-    blocks = find_blocks(lines)
-    bare = bare_tables(lines, blocks)
-    inside = {k for a, b in blocks for k in range(a, b + 1)} | {k for t in bare for k in range(t.first, t.last + 1)}
-    cont = continued_rows(lines, carry, inside) if carry else 0
-    inside |= set(range(cont))
-    order: list[tuple[int, tuple[int, int] | BareTable]] = [(a, (a, b)) for a, b in blocks]
-    order.extend((t.head[0], t) for t in bare)
-    order.sort(key=lambda x: x[0])
-    rows: list[BorderlessRow] = []
-    last_cols: list[tuple[float, float]] | None = None
-    if cont and carry:
-        labels = stack_labels([(w, None) for ln in lines[:cont] for w in ln.words])
-        rows.extend(blank_rows(labels, carry, len(order)))
-        last_cols = carry
-    prev_end = cont
-    for n, (_, item) in enumerate(order):
-        if isinstance(item, BareTable):
-            rows.extend(bare_rows(lines, item, n))
-            last_cols = item.cols
-            prev_end = max(item.head[1], item.last) + 1
-            continue
-        a, b = item
-        header = _header_lines(lines, a, prev_end)
-        first = a == cont  # the first thing on the page, or right after the carried blank rows
-        got, last_cols = block_rows(lines[a:b + 1], n, header, carry if first and not header else None)
-        rows.extend(got)
-        prev_end = b + 1
-    return [ln for k, ln in enumerate(lines) if k not in inside], rows, last_cols

@@ -27,7 +27,7 @@ from parsers.layout import (
     T4_GROUPS,
     T4_OUTCOMES,
 )
-from parsers.pdf_text import fragment_text
+from parsers.pdf.text import fragment_text
 
 MIN_RATIO = 0.6  # similarity (difflib ratio) to the best label
 MIN_MARGIN = 0.15  # ... and how much closer it must be than to the second-best label

@@ -32,9 +32,10 @@ class SectionFacts:
 
 
 def section_facts(rep: Report) -> SectionFacts:
-    """A section counts as missing only when verifiably absent: no heading, no table of its own, and
-    none of its title's words anywhere in the report's sections (a heading the reader did not find is
-    not evidence of absence: it is ``headless``)."""
+    """A section counts as missing only when verifiably absent: no heading, no table of its own, none
+    of its title's words and no heading numbered as it is ("五、存在的不足和改进措施") anywhere in the
+    report's sections (a heading the reader did not recognise is not evidence of absence: it is
+    ``headless``)."""
     printed = [s.key for s in rep.sections if s.key in SECTION_BIT]
     missing, headless = [], []
     body = ""
@@ -47,8 +48,9 @@ def section_facts(rep: Report) -> SectionFacts:
             continue
         if not body:
             body = "".join(s.text for s in rep.sections).replace(" ", "")
-        if any(w in body for w in SECTION_WORDS[key]):
-            headless.append(key)
+        mark = re.compile(rf"(?<![一二三四五六七八九十]){'一二三四五六'[SECTION_KEYS.index(key)]}、(?!本年|上年|结转)")
+        if any(w in body for w in SECTION_WORDS[key]) or mark.search(body):
+            headless.append(key)  # its words, or a heading with its number under another title
         else:
             missing.append(key)
     return SectionFacts(tuple(missing), tuple(headless), _out_of_order(printed))

@@ -158,10 +158,19 @@ def report_values(inst: Instance, codes: dict[str, int], rep: Report) -> dict[st
         from expectations.facts import SECTION_TABLE, keys_from_mask, section_names
 
         keys = keys_from_mask(codes.get("m_sec_headless", 0))
-        tables = "、".join(TABLE_LABELS[SECTION_TABLE[k]] for k in keys)
-        v["detail"] = f"未印部分标题{section_names(keys)}（{tables}已列出）"
-        v["detail_en"] = (f"section heading not printed: {section_names(keys, en=True)} "
-                          f"(its table is there: {', '.join(TABLE_LABELS_EN[SECTION_TABLE[k]] for k in keys)})")
+        with_table = [k for k in keys if k in SECTION_TABLE]
+        others = [k for k in keys if k not in SECTION_TABLE]
+        zh, en = [], []
+        if with_table:
+            tables = "、".join(TABLE_LABELS[SECTION_TABLE[k]] for k in with_table)
+            zh.append(f"未印部分标题{section_names(tuple(with_table))}（{tables}已列出）")
+            en.append(f"section heading not printed: {section_names(tuple(with_table), en=True)} (its table is "
+                      f"there: {', '.join(TABLE_LABELS_EN[SECTION_TABLE[k]] for k in with_table)})")
+        if others:
+            zh.append(f"未识别部分标题{section_names(tuple(others))}（其标题用语或编号见于正文，请核对标题）")
+            en.append(f"section heading not recognised: {section_names(tuple(others), en=True)} (its words or "
+                      "its number appear in the text; check the heading)")
+        v["detail"], v["detail_en"] = "；".join(zh), "; ".join(en)
     elif p == "labels":
         from expectations.facts import t3_layout_deviations
 

@@ -128,3 +128,13 @@ def test_comment_lines_above_the_title_do_not_hide_it() -> None:
 def test_a_document_with_statutory_tables_is_a_report_without_a_title() -> None:
     (rep,) = parse_bytes(("正文开始。\n" + T3_2019 + "\n").encode(), "untitled.txt")
     assert rep.title is None and rep.table3.status == "present"
+
+
+def test_a_section_under_another_title_is_not_missing() -> None:
+    from expectations import check_reports
+
+    page = PAGE.replace("五、存在的主要问题及改进情况仍存在不足。", "五、存在的不足和下一步打算仍存在不足。")
+    (rep,) = parse_bytes(page.encode(), "retitled.txt")
+    res = check_reports([rep])
+    sections = {(f.rule, f.severity) for f in res.findings if f.rule.startswith("FMT-SECTIONS")}
+    assert sections == {("FMT-SECTIONS-HEADING", "warn")}

@@ -18,6 +18,8 @@ from parsers.model import MISSING, PRESENT, Report, Row
 # Sections whose content is a statutory table: the table can be present while the heading is lost.
 SECTION_TABLE = {"proactive": "table2", "requests": "table3", "review": "table4"}
 SECTION_BIT = {k: 1 << i for i, k in enumerate(SECTION_KEYS)}
+# a top-level numbered part ("五、信息处理费收取情况"), not table 三's rows 一、本年新收… / 四、结转…
+_NUMBERED = re.compile(r"(?<![一二三四五六七八九十第])([一二三四五六七八九])、(?!本年|上年|结转)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,12 +35,14 @@ class SectionFacts:
 
 def section_facts(rep: Report) -> SectionFacts:
     """A section counts as missing only when verifiably absent: no heading, no table of its own, none
-    of its title's words and no heading numbered as it is ("五、存在的不足和改进措施") anywhere in the
-    report's sections (a heading the reader did not recognise is not evidence of absence: it is
+    of its title's words, no heading numbered as it is ("五、存在的不足和改进措施") and no numbered part
+    the reader did not recognise anywhere in the report's sections (a heading the reader did not recognise is not evidence of absence: it is
     ``headless``)."""
     printed = [s.key for s in rep.sections if s.key in SECTION_BIT]
     missing, headless = [], []
     body = ""
+    numbered: set[str] = set()
+    other_parts: set[str] = set()
     for key in SECTION_KEYS:
         if key in printed:
             continue
@@ -48,9 +52,12 @@ def section_facts(rep: Report) -> SectionFacts:
             continue
         if not body:
             body = "".join(s.text for s in rep.sections).replace(" ", "")
-        mark = re.compile(rf"(?<![一二三四五六七八九十]){'一二三四五六'[SECTION_KEYS.index(key)]}、(?!本年|上年|结转)")
-        if any(w in body for w in SECTION_WORDS[key]) or mark.search(body):
-            headless.append(key)  # its words, or a heading with its number under another title
+            numbered = set(_NUMBERED.findall(body))
+            # a numbered part the reader did not recognise may be this section under another title
+            other_parts = numbered - {"一二三四五六七八九"[s.number - 1] for s in rep.sections if 1 <= s.number <= 9}
+        own = "一二三四五六"[SECTION_KEYS.index(key)]
+        if any(w in body for w in SECTION_WORDS[key]) or own in numbered or other_parts:
+            headless.append(key)  # its words, its number, or an unrecognised part: not verifiably absent
         else:
             missing.append(key)
     return SectionFacts(tuple(missing), tuple(headless), _out_of_order(printed))

@@ -31,6 +31,7 @@ _YEAR_TAIL = re.compile(r"(?:19|20)\d\d$")
 _MARK = re.compile(r"第二十条第\(?[一二三四五六七八九十]+\)?项|\([一二三四五六七八九十]+\)|[一二三四五六七八九十]、|\d[.、]|信息内容")
 _T2_LABEL = re.compile(r"行政规范性文件|规范性文件|规章|行政许可|其他对外管理服务事项|行政处罚|行政强制|"
                        r"行政事业性收费|政府集中采购")
+_LATER_PART = re.compile(r"\s*[五六七八九十]、")
 _BRACKETED = re.compile(r"\([^()]*\)")
 
 
@@ -173,8 +174,8 @@ def explode_line(line: Line) -> list[Line]:
                     prose_buf.append(t[:cut])
                     t = t[cut:]
                     in_table = True
-                if in_table and _is_prose(t) and not _TABLE_START.search(t):
-                    in_table = False
+                if in_table and ((_is_prose(t) and not _TABLE_START.search(t)) or _LATER_PART.match(t)):
+                    in_table = False  # prose again, or a numbered part after the tables (五、信息处理费…)
                 if not in_table:
                     prose_buf.append(t)
                     i += 1

@@ -35,10 +35,10 @@ def build_index(state: AuditState, summary: Any) -> bytes:
     """HTML bytes of the index. ``summary`` is the run's ``RunSummary``."""
     rows_failed, rows_bad = [], []
     for key, e in sorted(state.objects.items()):
-        if e.status in (UNREADABLE, ERROR):
+        if e.status == ERROR or (e.status == UNREADABLE and not e.reports):
             rows_bad.append(f'<tr><td>{_e(key)}</td><td class="{e.status}">{_e(e.status)}</td><td>{_e(e.reason)}</td></tr>')
             continue
-        if e.status not in (FAILED, NOT_CHECKED, WARNED):
+        if e.status not in (FAILED, UNREADABLE, NOT_CHECKED, WARNED):
             continue
         for r in e.reports:
             if r.get("status") == PASSED:

@@ -185,6 +185,9 @@ def audit_batch(s: AuditSettings, run_id: str, index: int, infos: list[ObjectInf
             e.reason = "; ".join(r["error"] for r in e.reports if r.get("error"))
         elif e.reports:
             e.status = next(st for st in REPORT_ORDER if any(r["status"] == st for r in e.reports))
+            if e.status == UNREADABLE:  # read, but printed cells were not: the reader's limit, said so
+                e.reason = "; ".join(f"#{r['report_index']} not fully read: " + "; ".join(lim)
+                                     for r in e.reports if (lim := (r.get("summary") or {}).get("read_limited")))
     if v.has_docs(val):
         prefix = f"{SITES}{run_id}/b{index:05d}/"
         try:
@@ -381,7 +384,7 @@ def prune_runs(findings: Store, keep: int) -> int:
 def failing_lines(state: AuditState, docs: Store, limit: int = MAX_FAILING) -> list[str]:
     out = []
     for key, e in sorted(state.objects.items()):
-        if e.status in (FAILED, NOT_CHECKED, WARNED):
+        if e.status in (FAILED, NOT_CHECKED, WARNED) or (e.status == UNREADABLE and e.reports):
             for r in e.reports:
                 if r.get("status") != PASSED:
                     n = sum(1 for f in e.findings if f.get("report_id") == r["report_id"])

@@ -28,7 +28,7 @@ SCHEMA = "nianbao-audit-state/1"
 PASSED, FAILED, UNREADABLE, ERROR = "passed", "failed", "unreadable", "error"
 WARNED, NOT_CHECKED = "warned", "not_checked"  # warnings only / a table the rules could not check
 # Worst first: an object's status is the worst of its reports'.
-REPORT_ORDER = (FAILED, NOT_CHECKED, WARNED, PASSED)
+REPORT_ORDER = (FAILED, UNREADABLE, NOT_CHECKED, WARNED, PASSED)
 
 
 class StateError(Exception):

@@ -94,12 +94,14 @@ def validate_reports(reports: list[Report]) -> Validation:
 
 
 def report_status(summary: dict[str, Any] | None, findings: list[dict[str, Any]]) -> str:
-    """passed | failed | warned | not_checked, from the rules' own verdict for the report.
+    """passed | failed | unreadable | warned | not_checked, from the rules' own verdict for the report.
 
     A report the rules could not check is never a pass; ``info`` findings alone are a pass."""
     st = str((summary or {}).get("status", "")).lower()
     if st in ("pass", "info"):
         return "passed"
+    if st in ("unreadable", "unverifiable"):
+        return "unreadable"  # printed cells not read, or readings leaving a rule undecided: never failed
     if st == "warn":
         return "warned"
     if st == "not_checked":

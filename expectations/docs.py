@@ -117,7 +117,8 @@ def _esc(v: Any) -> str:
 
 def _report_header(rr: ReportResult, fs: list[Finding], index_href: str) -> str:
     """Our own summary block at the top of a page: the report and its failing cells (all escaped)."""
-    rows = []
+    rows: list[str] = []
+    undecided: list[str] = []
     for f in fs:
         if f.status == NOT_CHECKED:
             continue
@@ -132,7 +133,7 @@ def _report_header(rr: ReportResult, fs: list[Finding], index_href: str) -> str:
             same = target is not None and f.likely["cell"] == target.get("cell")
             likely = fmt_num(f.likely["value"]) if same else f"{f.likely['label']} → {fmt_num(f.likely['value'])}"
         cls = "nb-likely" if f.likely else ""
-        rows.append(f'<tr class="{cls}"><td>{_esc(f.rule)}</td><td class="nb-{_esc(f.severity)}">{_esc(f.severity)}'
+        (undecided if f.status == UNVERIFIABLE else rows).append(f'<tr class="{cls}"><td>{_esc(f.rule)}</td><td class="nb-{_esc(f.severity)}">{_esc(f.severity)}'
                     f' / {_esc(f.status)}</td><td>{_esc(label)}</td><td>{_esc(target.get("raw") if target else "")}</td>'
                     f'<td>{_esc(fmt_num(f.expected) if f.expected is not None else "")}</td><td>{_esc(likely)}</td>'
                     f'<td>{_esc(prov)}</td><td>{_esc(f.message_zh)}<br><span class="nb-muted">{_esc(f.message_en)}'
@@ -164,6 +165,11 @@ def _report_header(rr: ReportResult, fs: list[Finding], index_href: str) -> str:
            "<th>严重性 severity</th><th>单元格 cell</th><th>印为 printed</th><th>应为 expected</th>"
            "<th>可能值 likely</th><th>位置 where</th><th>说明 message</th></tr></thead><tbody>"
            + "".join(rows) + "</tbody></table>" if rows else "")
+        + ("<details><summary>数字连写有多种读法、无法确定的检查 / checks undecided under the readings of "
+           f"run-together digits ({len(undecided)})</summary><table class=\"nb-cells\"><thead><tr><th>规则 rule</th>"
+           "<th>严重性 severity</th><th>单元格 cell</th><th>印为 printed</th><th>应为 expected</th>"
+           "<th>可能值 likely</th><th>位置 where</th><th>说明 message</th></tr></thead><tbody>"
+           + "".join(undecided) + "</tbody></table></details>" if undecided else "")
         + ("<h3>未检查 / not checked</h3><ul>" + "".join(
             f"<li>{_esc(f.message_zh)}<br><span class=\"nb-muted\">{_esc(f.message_en)}</span></li>" for f in nc)
            + "</ul>" if nc else "")

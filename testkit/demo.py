@@ -65,6 +65,8 @@ def sample_objects(n_synthetic: int, notes: list[str]) -> dict[str, bytes]:
         notes.append("no seed reports found (samples/seeds or ../shared/seeds)")
     for p in sample_pdfs():
         objs[f"pdf/{p.name}"] = p.read_bytes()
+    for p in sorted((ROOT / "samples" / "real").glob("*.txt")):  # real crawled pages, one line each
+        objs[f"real/{p.name}"] = p.read_bytes()
     gens: list[tuple[str, Callable[[int], tuple[str, bytes]]]] = []
     if _have("testkit.synth") and _have("testkit.render"):
         from testkit.render import render_docx, render_html

@@ -13,11 +13,11 @@ from collections import Counter
 from dataclasses import dataclass
 
 from parsers.flat import explode_lines
-from parsers.labels import match_section, match_t3, t2_item
+from parsers.labels import is_note, match_section, match_t3, t2_item
 from parsers.layout import GEN_2019, GEN_2021, GEN_PRE2019, GEN_UNKNOWN
 from parsers.lines import Fragment, Line, normalize_text
 from parsers.meta import split_meta
-from parsers.model import MISSING, PRESENT, UNREADABLE, ParseError, Report, Section
+from parsers.model import MISSING, PRESENT, UNREADABLE, ParseError, ParseNote, Report, Section
 from parsers.narrative import narrow_readings
 from parsers.read_t2 import read_table2
 from parsers.read_t3 import read_table3
@@ -219,7 +219,7 @@ def find_regions(lines: list[Line]) -> _Regions:
     for i in range(search_from, n):
         ln = lines[i]
         txt = ln.text
-        if "勾稽" in txt or "申请人情况" in txt:
+        if is_note(txt) or "申请人情况" in txt:
             t3_start = i
             break
         h = _heading(ln)
@@ -252,6 +252,28 @@ def find_regions(lines: list[Line]) -> _Regions:
     if t4_start is not None:
         r.t4 = (t4_start, end_at)
     return r
+
+
+def _distrust_runs_beside_blanks(rep: Report) -> None:
+    """A page that prints zeros as blank cells loses them when its cells run together: once table 三
+    shows it (see read_t3), or a row of table 二 printed as a run has fewer digits than cells, the runs
+    of the other tables cannot be split either. They are left unread, never read into wrong numbers."""
+    t2_short = any(n.table == "table2" and n.code == "row_unreadable" and "cannot be read" in n.message
+                   for n in rep.notes)
+    if not (t2_short or any(n.code == "runs_with_blank_cells" for n in rep.notes)):
+        return
+    t4 = rep.table4
+    if t4.readings or any("run_together" in c.flags for c in t4.cells.values()):
+        t4.cells, t4.readings, t4.run, t4.incomplete = {}, (), None, True
+        rep.notes.append(ParseNote("runs_with_blank_cells", "table 四 printed as a run of digits on a page that "
+                                   "prints blank cells: not read", "table4"))
+    t2 = rep.table2
+    for key, cells in t2.rows.items():
+        if key in t2.readings or any("run_together" in c.flags for c in cells.values()):
+            t2.rows[key] = {}
+            t2.readings.pop(key, None)
+            rep.notes.append(ParseNote("runs_with_blank_cells", f"table 二 row {key} printed as a run of digits "
+                                       "on a page that prints blank cells: not read", "table2", key))
 
 
 _TABLE_WORDS = {
@@ -330,6 +352,7 @@ def build_report(lines: list[Line], source: str, index: int, kind: str) -> Repor
     rep.table4, n4 = read_table4(t4_lines)
     rep.notes.extend(n4)
 
+    _distrust_runs_beside_blanks(rep)
     narrow_readings(rep)
     _unverified_absence(rep, lines)
     if year_gen is not None:

@@ -183,11 +183,16 @@ def t3_columns_from_header(header: str) -> tuple[str, ...] | None:
     return ("NAT", *subs, "TOT")
 
 
+def is_note(text: str) -> bool:
+    """The 勾稽 note of table 三 (also printed 钩稽)."""
+    return "勾稽" in text or "钩稽" in text
+
+
 def is_t3_header_text(text: str) -> bool:
     k = label_key(text)
     if not k:
         return False
-    if "勾稽" in k or "申请人情况" in k:
+    if is_note(k) or "申请人情况" in k:
         return True
     return (any(w in k for w in T3_HEADER_WORDS) and len(k) <= 40) or k in ("商业", "企业", "科研", "机构",
                                                                          "社会公益", "组织", "法律服务")

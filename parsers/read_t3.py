@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
-from parsers.labels import is_t3_header_text, match_t3, t3_columns_from_header
+from parsers.labels import is_note, is_t3_header_text, match_t3, t3_columns_from_header
 from parsers.layout import (
     GEN_2019,
     GEN_2021,
@@ -75,7 +75,7 @@ def lines_to_raw_rows(lines: list[Line], displaced: bool = False) -> tuple[list[
             cells = list(line.cells)
             label_idx = [i for i, c in enumerate(cells) if c.text and parse_number(c.raw) is None]
             for i in label_idx:
-                if "勾稽" in cells[i].text:
+                if is_note(cells[i].text):
                     has_note = True
             last_label = label_idx[-1] if label_idx else -1
             after = cells[last_label + 1:]  # a statutory row keeps all-blank cells (zeros printed blank)
@@ -129,8 +129,11 @@ def lines_to_raw_rows(lines: list[Line], displaced: bool = False) -> tuple[list[
                 rows.append(cur)
             cur.values.append(frag)
             continue
-        if "勾稽" in frag.text:
+        if is_note(frag.text):
             has_note = True
+            rest = frag.text.rsplit(")", 1)[-1] if ")" in frag.text else ""
+            if rest and not rows and is_t3_header_text(rest):
+                header.append(rest)  # crawler text: the header words run on after the note
             continue
         m = match_t3(frag.text)
         if m is None:
@@ -284,9 +287,17 @@ def _cell(f: Fragment, unit_flags: frozenset[str] = frozenset()) -> Cell:
     return Cell(pn.value, f.raw, f.prov, pn.unit, pn.flags | unit_flags)
 
 
-def raw_rows_to_table(rows: list[RawRow], columns: tuple[str, ...], notes: list[ParseNote]) -> Table3:
+def raw_rows_to_table(rows: list[RawRow], columns: tuple[str, ...], notes: list[ParseNote],
+                      run_orders: tuple[tuple[str, ...], ...] = ()) -> Table3:
+    """``run_orders``: the column orders a row printed as a run of digits may follow (default: ``columns``)."""
+    run_orders = run_orders or (columns,)
     t = Table3(status=PRESENT, columns=columns)
     n = len(columns)
+    blanks = _blank_cells_printed(rows, n)
+    if blanks:
+        notes.append(ParseNote("runs_with_blank_cells", f"{blanks}: cells printed blank leave no digit in a run, "
+                               "so no row printed as a run of digits can be split; those rows are not read",
+                               "table3"))
     for r in rows:
         row = Row(key=r.key or "", label=r.label, label_prov=r.label_prov, placed_by_position=r.placed_by_position,
                   group=r.group if (r.extra or not r.key) else None)
@@ -294,20 +305,25 @@ def raw_rows_to_table(rows: list[RawRow], columns: tuple[str, ...], notes: list[
         if len(vals) > n:
             while len(vals) > n and not vals[-1].text:
                 vals.pop()
-        if len(vals) == 1 and n > 1 and run_digits(vals[0].raw):
-            readings = split_run(vals[0].raw, n)[0]
+        if len(vals) == 1 and n > 1 and run_digits(vals[0].raw) and blanks:
+            row.incomplete = True
+        elif len(vals) == 1 and n > 1 and run_digits(vals[0].raw):
+            splits = split_run(vals[0].raw, n)[0]
+            # every column order still possible (an added 小计 column whose place is not settled)
+            readings = list({tuple(sorted(m.items())): m for m in
+                             (dict(zip(order, rd, strict=True)) for order in run_orders for rd in splits)}.values())
             src = vals[0]
             if len(readings) == 1:
-                row.cells = {c: Cell(v, src.raw, src.prov, None, frozenset({"run_together"}))
-                             for c, v in zip(columns, readings[0], strict=True)}
-                notes.append(ParseNote("run_together", f"digits {src.raw!r} split into {readings[0]}", "table3",
+                row.cells = {c: Cell(readings[0][c], src.raw, src.prov, None, frozenset({"run_together"}))
+                             for c in columns}
+                notes.append(ParseNote("run_together", f"digits {src.raw!r} split into {splits[0]}", "table3",
                                        r.key))
             elif len(readings) > MAX_READINGS:
                 row.incomplete = True
                 notes.append(ParseNote("row_unreadable", f"digits {src.raw!r} have more than {MAX_READINGS} "
                                        f"readings as {n} numbers; too many to check", "table3", r.key))
             elif readings:
-                row.readings = tuple(dict(zip(columns, rd, strict=True)) for rd in readings)
+                row.readings = tuple(readings)
                 row.run = Cell(None, src.raw, src.prov, None, frozenset({"run_together"}))
                 notes.append(ParseNote("row_ambiguous", f"digits {src.raw!r} have {len(readings)} readings as "
                                        f"{n} numbers", "table3", r.key))
@@ -328,10 +344,25 @@ def raw_rows_to_table(rows: list[RawRow], columns: tuple[str, ...], notes: list[
     return t
 
 
-def choose_subtotal_position(rows: list[RawRow], columns: tuple[str, ...]) -> tuple[str, ...]:
+def _blank_cells_printed(rows: list[RawRow], n: int) -> str:
+    """Crawled text of a table that prints zeros as blank cells: a blank leaves nothing in the run, so
+    many rows have fewer digits than cells, and the runs that happen to have enough are split wrong.
+    One or two short rows are a crawler dropping a cell (the other rows are fine); from three rows
+    and a third of the runs on, the table prints blanks and no run can be trusted. Returns why, or ""."""
+    runs = [r.values[0].raw for r in rows if len(r.values) == 1 and run_digits(r.values[0].raw)]
+    short = sum(1 for raw in runs if sum(ch.isdigit() for ch in raw) < n)
+    if short >= 3 and short * 3 >= len(runs):
+        return f"{short} of {len(runs)} rows printed as runs have fewer digits than the {n} cells"
+    return ""
+
+
+def choose_subtotal_position(rows: list[RawRow], columns: tuple[str, ...]
+                             ) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
     """Where the added 法人或其他组织小计 column sits is not clear from the header text alone (a rowspan
     cell in the second header row reads before the sub-types): take the position at which the
-    printed numbers satisfy subtotal = sum of the five sub-types in most rows."""
+    printed numbers satisfy subtotal = sum of the five sub-types in most rows. Returns the columns
+    and the orders rows printed as runs of digits may follow: every candidate while no row settles
+    it (then such rows keep a reading per order, never a guessed one)."""
     subs = [c for c in columns if c not in ("NAT", "TOT", "SUB")]
     candidates = {columns}
     for i in range(1, len(subs) + 2):
@@ -342,10 +373,16 @@ def choose_subtotal_position(rows: list[RawRow], columns: tuple[str, ...]) -> tu
     def score(cols: tuple[str, ...]) -> int:
         ok = 0
         for r in rows:
-            if len(r.values) != len(cols):
+            if len(r.values) == 1 and run_digits(r.values[0].raw):
+                readings = split_run(r.values[0].raw, len(cols))[0]  # a row printed as a run of digits
+                if len(readings) != 1:
+                    continue
+                vals = dict(zip(cols, readings[0], strict=True))
+            elif len(r.values) != len(cols):
                 continue
-            nums = {c: parse_number(v.raw) for c, v in zip(cols, r.values, strict=True)}
-            vals = {c: (n.value or 0) if n is not None else None for c, n in nums.items()}
+            else:
+                nums = {c: parse_number(v.raw) for c, v in zip(cols, r.values, strict=True)}
+                vals = {c: (n.value or 0) if n is not None else None for c, n in nums.items()}
             if None in vals.values():
                 continue
             if vals["SUB"] == sum(vals[c] for c in subs) and any(vals[c] for c in subs):
@@ -353,7 +390,10 @@ def choose_subtotal_position(rows: list[RawRow], columns: tuple[str, ...]) -> tu
         return ok
 
     best = max(sorted(candidates), key=lambda c: (score(c), c == columns))
-    return best if score(best) > score(columns) else columns
+    chosen = best if score(best) > score(columns) else columns
+    if score(chosen) == 0:
+        return chosen, (chosen, *sorted(candidates - {chosen}))
+    return chosen, (chosen,)
 
 
 def place_displaced_rows(rows: list[RawRow], ncols: int, gen_hint: str | None,
@@ -413,8 +453,9 @@ def read_table3(lines: list[Line], gen_hint: str | None, found_region: bool) -> 
                                "are not in row order, as in PDF text extracted in reading order); its cells are "
                                "not read", "table3"))
     raw = split_raw_rows(raw, len(columns))
+    run_orders: tuple[tuple[str, ...], ...] = ()
     if "SUB" in columns:
-        columns = choose_subtotal_position(raw, columns)
+        columns, run_orders = choose_subtotal_position(raw, columns)
     if not any(r.key for r in raw) and not raw:
         if found_region:
             return Table3(status=UNREADABLE, reason="table 三 heading found but no rows could be read",
@@ -425,7 +466,7 @@ def read_table3(lines: list[Line], gen_hint: str | None, found_region: bool) -> 
     resolve_group_rows(raw, notes)
     seq = _sequence(raw, gen_hint)
     align_rows(raw, seq, notes)
-    t = raw_rows_to_table(raw, columns, notes)
+    t = raw_rows_to_table(raw, columns, notes, run_orders)
     t.has_note = has_note
     if not t.rows:
         t.status = UNREADABLE

@@ -138,3 +138,48 @@ def test_a_section_under_another_title_is_not_missing() -> None:
     res = check_reports([rep])
     sections = {(f.rule, f.severity) for f in res.findings if f.rule.startswith("FMT-SECTIONS")}
     assert sections == {("FMT-SECTIONS-HEADING", "warn")}
+
+
+def test_crawled_page_of_a_table_printing_blank_cells_reads_no_wrong_number() -> None:
+    """Zeros printed as blank cells leave no digit when a crawler runs the cells together: the runs
+    cannot be split, and none is read into numbers (the report is not fully readable, not failing)."""
+    from dataclasses import replace
+
+    from testkit.render import STYLES, render_bytes
+    from testkit.synth import make_report
+
+    style = replace(STYLES["text-crawl"], name="crawl-blank", zero="")
+    for seed in range(8):
+        rep = make_report(700 + seed, "2019" if seed % 2 else "2021", scale=30)
+        rep.source = f"blank/{seed}"
+        (got,) = parse_bytes(render_bytes(rep, style), f"{rep.source}.txt")
+        assert any(n.code == "runs_with_blank_cells" for n in got.notes)
+        for key, row in got.table3.rows.items():
+            for col, cell in row.cells.items():
+                assert cell.number() == rep.table3.rows[key].cells[col].value, (seed, key, col)
+        for key, cell in got.table4.cells.items():
+            assert cell.number() == rep.table4.cells[key].value
+        assert got.read_limited()
+
+
+def test_added_subtotal_column_in_crawled_text_keeps_every_column_order() -> None:
+    from dataclasses import replace
+
+    from testkit.render import STYLES, render_bytes
+    from testkit.synth import make_report
+
+    style = replace(STYLES["text-crawl"], name="crawl-local", local_rows=True)
+    for seed in range(6):
+        rep = make_report(510 + seed, "2021", scale=30)
+        rep.source = f"local/{seed}"
+        (got,) = parse_bytes(render_bytes(rep, style), f"{rep.source}.txt")
+        assert "SUB" in got.table3.columns
+        for key, row in rep.table3.rows.items():
+            want = {c: x.value for c, x in row.cells.items()}
+            g = got.table3.rows[key]
+            if g.incomplete:  # too many readings to check: left unread with a note, never guessed
+                assert any(n.row == key and n.code == "row_unreadable" for n in got.notes), (seed, key)
+            elif g.readings:
+                assert want in [{c: r[c] for c in want} for r in g.readings], (seed, key)
+            else:
+                assert {c: g.cells[c].value for c in want} == want, (seed, key)

@@ -18,6 +18,7 @@ from parsers.lines import Fragment, Line, normalize_text
 from parsers.model import Provenance
 
 _MIN_LEN = 120
+_MIN_TABLE_LEN = 30
 _TABLE_START = re.compile(r"第二十条第|勾稽|钩稽|申请人情况|本年新收政府信息公开申请|结果维持\s*结果纠正")
 _SECTION_START = re.compile(r"(?<![一二三四五六七八九十])([一二三四五六])、")
 _HEAD_END = re.compile(r"(?:情况|事项|措施|举措|问题|计划|方向|说明)")
@@ -36,8 +37,15 @@ _BRACKETED = re.compile(r"\([^()]*\)")
 
 
 def _is_flat(text: str) -> bool:
-    return len(text) >= _MIN_LEN and (bool(_TABLE_START.search(text)) or len(_heading_cuts(text)) >= 2)
-
+    """A paragraph holding a flattened table, or a section heading run into its text."""
+    if _TABLE_START.search(text) and (len(text) >= _MIN_LEN or (
+            len(text) >= _MIN_TABLE_LEN and sum(ch.isdigit() for ch in text) >= 7)):
+        return True  # a whole article, or one table per line ("…总计000000000000000")
+    if "、" not in text:
+        return False
+    cuts = _heading_cuts(text)
+    return len(cuts) >= 2 or any((a == 0 and b < len(text)) or (a > 0 and text[a - 1] in "。；;!！")
+                                 for a, b in cuts)
 
 def _heading_cuts(text: str) -> list[tuple[int, int]]:
     """(start, end) of the section headings inside a paragraph (not the table rows 一、本年新收…)."""
@@ -204,7 +212,7 @@ def explode_line(line: Line) -> list[Line]:
 
 def explode_lines(lines: list[Line]) -> list[Line]:
     """Every flattened paragraph exploded; other lines kept as they are."""
-    flat = [not ln.structured and len(ln.cells) == 1 and len(ln.cells[0].text) >= _MIN_LEN
+    flat = [not ln.structured and len(ln.cells) == 1 and len(ln.cells[0].text) > 8
             and _is_flat(ln.cells[0].text) for ln in lines]
     if not any(flat):
         return lines

@@ -45,12 +45,19 @@ _MD_HEADING = re.compile(r"^#{1,6}\s+(?=\S)")
 _PAGE_NUMBER = re.compile(r"^(?:[-—–]\s*\d{1,4}\s*[-—–]|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4})$")
 
 
+_LEADING_ZERO = re.compile(r"^0\d")
+
+
 def _spaced_row(stripped: str, no: int) -> Line | None:
     m = _SPACED_ROW.match(stripped) or _LABEL_ONE_NUMBER.match(stripped)
     if not m or len(stripped) > 200 or "。" in stripped:
         return None
     label = (m.group("label") or "").strip()
     nums = m.group("nums").split()
+    if any(_LEADING_ZERO.match(x) for x in nums):
+        # "10 0 1 200 0 0 …00": a group no cell can print, so the spaces are stray, not cell boundaries:
+        # one run of digits, split later with every reading kept (lines.split_run)
+        nums = [m.group("nums").strip()]
     cells = [label] if label else []
     cells.extend(nums)
     return Line(tuple(Fragment(normalize_text(p), p, Provenance("text", line=no, col=i)) for i, p in enumerate(cells)),
@@ -100,7 +107,8 @@ def text_to_lines(text: str) -> list[Line]:
             continue
         inner = [p for p in raw_line.strip("\r\n").split("\t")]
         nonempty = [p for p in inner if p.strip()]
-        if len(nonempty) >= 2:
+        # a whole crawled article on one line with tabs between cells is running text, not one table row
+        if len(nonempty) >= 2 and not (len(stripped) > 300 and "。" in stripped):
             parts = inner[1:] if inner and not inner[0].strip() else inner
             cells = tuple(Fragment(normalize_text(p), p.strip(), Provenance("text", line=no, col=i))
                           for i, p in enumerate(parts))

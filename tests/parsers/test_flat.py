@@ -183,3 +183,32 @@ def test_added_subtotal_column_in_crawled_text_keeps_every_column_order() -> Non
                 assert want in [{c: r[c] for c in want} for r in g.readings], (seed, key)
             else:
                 assert {c: g.cells[c].value for c in want} == want, (seed, key)
+
+
+def _cells_of(rep) -> dict[str, object]:
+    out: dict[str, object] = {f"t3.{k}.{c}": x.value for k, r in rep.table3.rows.items() for c, x in r.cells.items()}
+    out.update({f"t4.{k}": x.value for k, x in rep.table4.cells.items()})
+    out.update({f"t2.{k}.{c}": x.value for k, cs in rep.table2.rows.items() for c, x in cs.items()})
+    return out
+
+
+def test_crawl_variants_read_the_same_cells() -> None:
+    """Tabs or spaces between every digit, and one table per line with the headings glued to the
+    text after them: the same cells as the one-line page."""
+    import re
+
+    want = _cells_of(_report())
+    assert len(want) > 190
+    variants = {
+        "tabs": re.sub(r"(\d)(?=\d)", "\\1\t", PAGE),
+        "spaces": re.sub(r"(\d)(?=\d)", "\\1 ", PAGE),
+        "lines": PAGE.replace("二、主动公开", "\n二、主动公开").replace("三、收到和处理", "\n三、收到和处理")
+        .replace("四、政府信息公开行政复议、行政诉讼情况", "\n四、政府信息公开行政复议、行政诉讼情况\n")
+        .replace("五、存在", "\n五、存在"),
+    }
+    for name, text in variants.items():
+        (rep,) = parse_bytes(text.encode(), f"{name}.txt")
+        got = _cells_of(rep)
+        assert {k: v for k, v in got.items() if k in want} == {k: want[k] for k in got if k in want}, name
+        assert len(got) >= len(want) - 3, name  # 2 table-二 rows may have several readings in one form
+        assert len(rep.sections) == 6, name

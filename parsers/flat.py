@@ -47,6 +47,7 @@ def _is_flat(text: str) -> bool:
     return len(cuts) >= 2 or any((a == 0 and b < len(text)) or (a > 0 and text[a - 1] in "。；;!！")
                                  for a, b in cuts)
 
+
 def _heading_cuts(text: str) -> list[tuple[int, int]]:
     """(start, end) of the section headings inside a paragraph (not the table rows 一、本年新收…)."""
     cuts: list[tuple[int, int]] = []

@@ -28,6 +28,11 @@ PROGRESS: Callable[..., None] | None = None
 MAX_ARTIFACT_ROWS = 500
 
 
+class EmptySource(RuntimeError):
+    """The source holds no report objects: an empty folder or a misspelt prefix. The flow run fails
+    (a scheduled job must not look like success) and nothing is published or saved."""
+
+
 def _progress(event: str, **kw: Any) -> None:
     if PROGRESS is not None:
         PROGRESS(event, **kw)
@@ -125,6 +130,9 @@ def run_audit(settings: AuditSettings) -> p.RunSummary:
              f" (full: {plan.full_reason})" if plan.full_reason else "")
     _progress("listed", listed=plan.listed, todo=len(plan.todo), unchanged=len(plan.unchanged),
               deleted=len(plan.deleted), full_reason=plan.full_reason)
+    if plan.listed == 0:
+        raise EmptySource(f"no report objects found under {settings.source.uri} (an empty folder or a misspelt "
+                          f"prefix?): nothing audited, nothing published")
     batches = plan.batches(settings.batch_size)
     futures = {audit_batch.submit(settings, plan.run_id, i, b): (i, b) for i, b in enumerate(batches)}
     outcomes: list[p.BatchOutcome] = []

@@ -8,11 +8,29 @@ inside ``run`` so that ``nianbao parse`` starts fast.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
+from pathlib import Path
 
 from flows import cmd_audit, cmd_check, cmd_parse
 
 COMMANDS = {"parse": cmd_parse, "check": cmd_check, "audit": cmd_audit}
+
+
+def version() -> str:
+    """The installed package's version, else the one in pyproject.toml (a source checkout)."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("nianbao-audit")
+    except metadata.PackageNotFoundError:
+        pass
+    try:
+        text = (Path(__file__).resolve().parent.parent / "pyproject.toml").read_text(encoding="utf-8")
+    except OSError:
+        return "unknown"
+    m = re.search(r'^version\s*=\s*"([^"]+)"', text, re.M)
+    return m.group(1) if m else "unknown"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -20,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="nianbao",
         description="Audit 政府信息公开工作年度报告 against the statutory table arithmetic (勾稽关系).",
     )
+    p.add_argument("--version", action="version", version=f"nianbao {version()}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, mod in COMMANDS.items():
         mod.register(sub.add_parser(name, help=mod.HELP, description=mod.__doc__))

@@ -5,7 +5,10 @@ findings go to JSON and Parquet, the Data Docs site of the failures to --docs. W
 the run uses a temporary local Prefect server (its database lives in .nianbao/prefect). S3 credentials
 come from the standard AWS chain (environment, profile, instance role) or a prefect-aws block.
 
-Exit status: 0 no failing report, 1 failing or unreadable reports, 2 usage or pipeline error.
+Exit status: 0 no failing report, 1 failing or unreadable reports, 2 usage or pipeline error (a
+--docs or --findings that is a file, no S3 credentials, a source that cannot be listed: said in one
+line before any work starts), 3 the source holds no report objects (an empty folder or a misspelt
+prefix: nothing is audited or published).
 """
 
 from __future__ import annotations
@@ -17,6 +20,71 @@ from typing import Any
 
 HELP = "audit reports in a bucket or folder (incremental Prefect flow, Data Docs, findings)"
 MAX_LISTED = 20
+EXIT_EMPTY = 3
+
+CREDENTIALS_HELP = ("set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or name a profile (--profile NAME or "
+                    "AWS_PROFILE), or a prefect-aws AwsCredentials block (--aws-credentials-block NAME); "
+                    "for an S3-compatible store also give --endpoint-url URL")
+
+
+class Preflight(Exception):
+    """A setting that stops the audit before any work (one line for the user)."""
+
+    def __init__(self, message: str, code: int = 2):
+        super().__init__(message)
+        self.code = code
+
+
+def check_credentials(settings: Any) -> None:
+    """Resolve S3 credentials with botocore's own chain (environment, profile, config files, container
+    or instance role) when any location is in S3; never prints a secret."""
+    locs = (settings.source, settings.state, settings.findings, settings.docs)
+    if not any(loc.kind == "s3" for loc in locs) or settings.s3.credentials_block or settings.s3.bucket_block:
+        return
+    import botocore.exceptions
+    import botocore.session
+
+    session = botocore.session.Session(profile=settings.s3.profile_name)
+    where = next(loc.uri for loc in locs if loc.kind == "s3")
+    try:
+        creds = session.get_credentials()
+    except botocore.exceptions.ProfileNotFound as e:
+        raise Preflight(f"AWS profile {e.kwargs.get('profile') or settings.s3.profile_name!r} not found "
+                        f"(for {where}): {CREDENTIALS_HELP}") from None
+    except botocore.exceptions.BotoCoreError as e:
+        raise Preflight(f"cannot read the S3 credentials for {where}: {e}") from None
+    if creds is None:
+        raise Preflight(f"no S3 credentials found for {where}: {CREDENTIALS_HELP}")
+
+
+def check_locations(settings: Any) -> None:
+    """Paths that cannot work, and a source with nothing to audit, before the flow starts."""
+    from flows.inputs import check_output_folder
+
+    for option, loc in (("--docs", settings.docs), ("--findings", settings.findings)):
+        err = check_output_folder(option, loc.uri) if loc.kind == "file" else None
+        if err:
+            raise Preflight(err)
+    if settings.state.kind == "file" and os.path.isdir(settings.state.prefix):
+        raise Preflight(f"--state {settings.state.prefix}: is a folder, not a file")
+    if settings.source.kind == "file" and not os.path.isdir(settings.source.prefix):
+        raise Preflight(f"{settings.source.prefix}: no such folder")
+    check_credentials(settings)
+    from flows.storage import StorageError, list_sources, open_store
+
+    try:
+        store = open_store(settings.source, settings.s3, settings.retry)
+        first = next(iter(list_sources(store)), None)
+    except StorageError as e:
+        raise Preflight(f"cannot list {settings.source.uri}: {e.reason}") from None
+    except Exception as e:  # a bad endpoint URL, a missing prefect-aws block ...
+        from flows.storage import describe_error
+
+        raise Preflight(f"cannot list {settings.source.uri}: {describe_error(e)}") from None
+    if first is None:
+        raise Preflight(f"warning: no report objects found under {settings.source.uri} "
+                        f"(an empty folder or a misspelt prefix?): nothing audited, nothing published",
+                        EXIT_EMPTY)
 
 
 def register(p: argparse.ArgumentParser) -> None:
@@ -122,17 +190,26 @@ def run(args: argparse.Namespace) -> int:
     except ConfigError as e:
         print(f"nianbao audit: {e}", file=sys.stderr)
         return 2
-    if settings.source.kind == "file" and not os.path.isdir(settings.source.prefix):
-        print(f"nianbao audit: {settings.source.prefix}: no such folder", file=sys.stderr)
-        return 2
+    try:
+        check_locations(settings)
+    except Preflight as e:
+        print(f"nianbao audit: {e}", file=sys.stderr)
+        return e.code
     if settings.dask_address:
         os.environ["NIANBAO_DASK_ADDRESS"] = settings.dask_address
+    if not args.verbose:
+        from flows.cmd_check import quiet_libraries
+
+        quiet_libraries()
     from flows import audit
 
     progress = Progress(quiet=args.quiet)
     audit.PROGRESS = progress
     try:
         summary = audit.run_settings(settings)
+    except audit.EmptySource as e:
+        print(f"nianbao audit: warning: {e}", file=sys.stderr)
+        return EXIT_EMPTY
     except Exception as e:
         print(f"nianbao audit: the run failed: {type(e).__name__}: {e}", file=sys.stderr)
         return 2

@@ -5,17 +5,21 @@ and what could not be checked. ``--json`` prints one object ``{"reports": [...],
 "summary": [...]}``. ``--docs DIR`` writes GX Data Docs of the failing reports (DIR/index.html).
 
 Exit status: 1 when any finding of severity ``fail`` exists, 0 when none, 2 when an input could not be
-read (the readable inputs are still checked and printed; 2 wins over 1).
+read (the readable inputs are still checked and printed; 2 wins over 1). A PATH that does not exist, a
+folder holding no report files, or a ``--docs`` that is a file stop the command with exit status 2
+before anything is read (and before Great Expectations is imported).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import logging
+import os
 import sys
 from collections import defaultdict
 
-from flows.inputs import parse_inputs
+from flows.inputs import NO_REPORTS, check_output_folder, iter_input_files, parse_inputs
 
 HELP = "check reports against the statutory arithmetic (Great Expectations suites)"
 
@@ -31,13 +35,23 @@ def register(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    reports, errors = parse_inputs(args.paths)
+    # Usage errors first: importing GX takes seconds, a wrong path must not wait for it.
+    files, errors = iter_input_files(args.paths)
+    docs_error = check_output_folder("--docs", args.docs)
+    if docs_error or not files:  # nothing to check, or nowhere to write: say so before any work
+        fatal = [str(e) for e in errors if e.reason == NO_REPORTS or not os.path.exists(e.source)]
+        fatal += [docs_error] if docs_error else []
+        for line in fatal:
+            print(f"error: {line}", file=sys.stderr)
+        return 2
+    reports, errors = parse_inputs(files=files, errors=errors)
+    quiet_libraries()
     from expectations import build_data_docs, check_reports  # imports GX (slow): only when checking
 
     result = check_reports(reports)
     index = build_data_docs(result, args.docs) if args.docs else None
     if args.json:
-        doc = result.to_json()
+        doc = integral_numbers(result.to_json())
         doc["errors"] = [{"source": e.source, "reason": e.reason} for e in errors]
         if index is not None:
             doc["docs"] = str(index)
@@ -52,6 +66,48 @@ def run(args: argparse.Namespace) -> int:
     if errors:
         return 2
     return result.exit_code()
+
+
+class _BelowWarning(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.WARNING
+
+
+def quiet_libraries() -> None:
+    """Keep Great Expectations' info logs ("Created temporary directory ... for ephemeral docs site")
+    and its analytics out of the command's output, even when a host (Prefect, pytest) configured
+    logging at INFO. GX sets that module's logger to INFO when it is imported, so a level set here
+    would be undone: a filter stays."""
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    for name in ("great_expectations", "posthog"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    for name in ("great_expectations.data_context.types.base",
+                 "great_expectations.core.expectation_diagnostics.expectation_doctor"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _BelowWarning) for f in logger.filters):
+            logger.addFilter(_BelowWarning())
+
+
+def integral_numbers(obj, whole: bool = True):
+    """JSON edge: ``expected``/``actual`` (and the likely value) are computed in floats; they become
+    integers (3.0 -> 3) when every cell of the finding holds an integer. A finding on a cell printed
+    with decimals (an amount) keeps its decimals."""
+    if isinstance(obj, dict):
+        cells = obj.get("cells")
+        if isinstance(cells, list):
+            whole = all(isinstance(c, dict) and (c.get("value") is None or
+                                                (isinstance(c["value"], int) and not isinstance(c["value"], bool)))
+                        for c in cells)
+        out = {k: integral_numbers(v, whole) for k, v in obj.items()}
+        if whole:
+            for k in ("expected", "actual", "printed", "value"):
+                v = out.get(k)
+                if isinstance(v, float) and v.is_integer():
+                    out[k] = int(v)
+        return out
+    if isinstance(obj, list):
+        return [integral_numbers(v, whole) for v in obj]
+    return obj
 
 
 def _msg(f, lang: str) -> str:

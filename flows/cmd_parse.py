@@ -1,7 +1,7 @@
 """nianbao parse FILE... [--json]: read reports into the canonical model and show what was found.
 
-Exit status: 0 when every file parsed, 2 when any file could not be read (the others are still
-printed).
+Exit status: 0 when every file parsed, 2 when any file could not be read or a folder holds no report
+files (the others are still printed).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import argparse
 import json
 import sys
 
-from flows.inputs import parse_inputs
+from flows.inputs import NO_REPORTS, parse_inputs
 from parsers.layout import SECTION_KEYS, T3_COLS
 from parsers.model import PRESENT, Report
 
@@ -37,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
         for r in reports:
             print(summarize(r, counts[r.source]))
         print(f"{len(reports)} report(s) from {len({r.source for r in reports})} file(s); "
-              f"{len(errors)} file(s) could not be read")
+              f"{sum(1 for e in errors if e.reason != NO_REPORTS)} file(s) could not be read")
     for e in errors:
         print(f"error: {e}", file=sys.stderr)
     return 2 if errors else 0

@@ -19,7 +19,12 @@ class InputError:
     reason: str
 
     def __str__(self) -> str:
+        if self.reason == NO_REPORTS:
+            return f"no report files found in {self.source}"
         return f"{self.source}: {self.reason}"
+
+
+NO_REPORTS = "no report files found in the folder"
 
 
 def iter_input_files(paths: Iterable[str]) -> tuple[list[Path], list[InputError]]:
@@ -29,17 +34,33 @@ def iter_input_files(paths: Iterable[str]) -> tuple[list[Path], list[InputError]
     for p in paths:
         path = Path(p)
         if path.is_dir():
+            before = len(files)
             for root, dirs, names in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for n in sorted(names):
                     if n.startswith(".") or n in SKIP_NAMES:
                         continue
                     files.append(Path(root) / n)
+            if len(files) == before:
+                errors.append(InputError(str(path), NO_REPORTS))
         elif path.is_file():
             files.append(path)
         else:
             errors.append(InputError(str(path), "no such file or folder"))
     return files, errors
+
+
+def check_output_folder(option: str, path: str | None) -> str | None:
+    """One line saying why ``path`` cannot be the output folder of ``option`` (None when it can)."""
+    if not path or "://" in path:
+        return None
+    p = Path(path).expanduser()
+    if p.is_file():
+        return f"{option} {path}: is a file, not a folder"
+    parent = next((a for a in p.absolute().parents if a.exists()), None) if not p.exists() else p
+    if parent is not None and not parent.is_dir():
+        return f"{option} {path}: {parent} is a file, not a folder"
+    return None
 
 
 def parse_file(path: Path) -> list[Report]:
@@ -50,9 +71,14 @@ def parse_file(path: Path) -> list[Report]:
     return parse_bytes(data, str(path))
 
 
-def parse_inputs(paths: Iterable[str]) -> tuple[list[Report], list[InputError]]:
-    """Parse every input; errors are collected (with the file and the reason), never raised."""
-    files, errors = iter_input_files(paths)
+def parse_inputs(paths: Iterable[str] | None = None, *, files: list[Path] | None = None,
+                 errors: list[InputError] | None = None) -> tuple[list[Report], list[InputError]]:
+    """Parse every input; errors are collected (with the file and the reason), never raised.
+
+    ``files``/``errors`` from an earlier ``iter_input_files`` skip walking the folders again."""
+    if files is None:
+        files, errors = iter_input_files(paths or [])
+    errors = list(errors or [])
     reports: list[Report] = []
     for f in files:
         try:

@@ -144,6 +144,14 @@ def mirror_docs(client, bucket: str, dest: Path) -> int:
     return n
 
 
+def closing_lines(live: str, local: Path) -> list[str]:
+    """The demo's last lines, printed after SeaweedFS stopped: the S3 address is labelled as gone, the
+    last line is the local copy that stays browsable."""
+    return [f"Data Docs in SeaweedFS (valid only while the demo runs; python -m testkit.demo --keep keeps it "
+            f"up): {live}",
+            f"Data Docs, local copy (browsable now): {local.resolve().as_uri()}"]
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m testkit.demo", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -191,10 +199,13 @@ def main(argv: list[str] | None = None) -> int:
             for line in summary.failing:
                 print("  " + line)
         with urllib.request.urlopen(summary.docs_url) as r:  # browsable without credentials
-            print(f"\nData Docs index: {summary.docs_url}  (HTTP {r.status}, {r.headers['Content-Type']})")
+            live = f"{summary.docs_url}  (HTTP {r.status}, {r.headers['Content-Type']})"
+        local = work / "docs" / "index.html"
         n = mirror_docs(client, DOCS_BUCKET, work / "docs")
-        print(f"copied {n} Data Docs files to {(work / 'docs' / 'index.html').as_uri()} (browsable after the stop)")
+        print(f"\ncopied {n} Data Docs files to {local.parent}")
         if args.keep:
+            print(f"Data Docs in SeaweedFS: {live}")
+            print(f"Data Docs (local copy): {local.as_uri()}")
             print("SeaweedFS keeps running; press Ctrl+C to stop it.", flush=True)
             try:
                 while True:
@@ -202,6 +213,8 @@ def main(argv: list[str] | None = None) -> int:
             except KeyboardInterrupt:
                 pass
     print(f"SeaweedFS stopped. Demo finished in {time.perf_counter() - t0:.0f} s.")
+    for line in closing_lines(live, local):
+        print(line)
     return 0
 
 

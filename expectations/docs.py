@@ -177,6 +177,45 @@ def _report_header(rr: ReportResult, fs: list[Finding], index_href: str) -> str:
     )
 
 
+def _batch_size(batch: Any) -> int | None:
+    """How many reports a GX batch result validated: every rule's observed value counts them."""
+    for evr in getattr(batch, "results", None) or []:
+        n = ((evr.result or {}).get("observed_value") or {}).get("reports")
+        if isinstance(n, int):
+            return n
+    return None
+
+
+def report_batches(result: CheckResult, chunk_size: int | None = None) -> list[int]:
+    """For each of ``result.report_results`` (in report order), the index in ``result.gx_results`` of the
+    batch it was validated in.
+
+    The engine validates consecutive chunks of ``chunk_size`` reports in report order, the last one
+    shorter (``expectations.engine.validate``); the size of each batch is read from its own result (every
+    rule's observed value counts the reports of its batch), so a run validated with any chunk size maps
+    right. Only when a result does not say how many reports it held are the engine's chunks recomputed
+    from ``chunk_size`` (default: the engine's)."""
+    n = len(result.report_results)
+    batches = result.gx_results
+    if not batches:
+        return [0] * n
+    sizes = [_batch_size(b) for b in batches]
+    if any(s is None for s in sizes) or sum(sizes) != n:  # type: ignore[arg-type]
+        if chunk_size is None:
+            import inspect
+
+            from expectations.engine import validate
+
+            chunk_size = int(inspect.signature(validate).parameters["chunk_size"].default)
+        sizes = [max(0, min(chunk_size, n - i * chunk_size)) for i in range(len(batches))]
+        if sum(sizes) != n:
+            raise ValueError(f"{n} report results do not fit {len(batches)} GX batch(es) of {chunk_size}")
+    out: list[int] = []
+    for i, size in enumerate(sizes):
+        out += [i] * int(size)  # type: ignore[arg-type]
+    return out
+
+
 def build_site(result: CheckResult, out_dir: Path) -> Path:
     """Write the site; returns the path of index.html. Existing ``reports/`` pages are replaced."""
     from great_expectations.render.renderer import ValidationResultsPageRenderer
@@ -195,9 +234,8 @@ def build_site(result: CheckResult, out_dir: Path) -> Path:
     by_report: dict[str, list[Finding]] = {}
     for f in result.findings:
         by_report.setdefault(f.report_id, []).append(f)
-    # which batch result holds which report: batches are consecutive chunks in report order
     batches = result.gx_results
-    chunk = max(1, -(-len(result.report_results) // max(1, len(batches)))) if batches else 1
+    batch_of = report_batches(result)
     renderer = ValidationResultsPageRenderer()
     view = DefaultJinjaPageView()
     listed: list[tuple[ReportResult, str]] = []
@@ -208,7 +246,7 @@ def build_site(result: CheckResult, out_dir: Path) -> Path:
         name = page_name(rr.report_id)
         body = ""
         if batches:
-            vr = _per_report_suite_result(batches[min(n // chunk, len(batches) - 1)], rr, fs)
+            vr = _per_report_suite_result(batches[batch_of[n]], rr, fs)
             body = view.render(renderer.render(vr))
         else:  # pragma: no cover - a result without GX batches (never produced by check_reports)
             body = "<html><head><meta charset=\"UTF-8\"></head><body></body></html>"

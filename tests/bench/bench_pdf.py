@@ -1,5 +1,6 @@
 """PDF throughput: pages and reports per second on both cores, and peak memory on a 200-page PDF;
-OCR of image-only scans: seconds per page (tesseract on both cores) and cell accuracy."""
+OCR of image-only scans: seconds per page (tesseract on both cores) and cell accuracy on clean generated
+scans (distorted scans: bench_ocr_distorted)."""
 
 from __future__ import annotations
 
@@ -116,7 +117,8 @@ def ocr_section() -> None:
             print(f"pdf-ocr: {name} scanned at {dpi} dpi: {secs / pages:.2f} s/page, cells right "
                   f"{right}/{n} = {right / n:.1%}, wrong {wrong}, missing {missing}")
     print(f"pdf-ocr: {total_pages} scanned pages in {total_s:.1f} s: {total_pages / total_s:.2f} pages/s "
-          "(one file at a time, tesseract on both cores)")
+          "(one file at a time, tesseract on both cores; clean generated scans only: skewed, blurred, noisy, "
+          "JPEG and stamped scans are in bench_ocr_distorted)")
 
 
 def main() -> None:

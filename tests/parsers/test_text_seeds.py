@@ -89,9 +89,18 @@ def test_seed_001_traditional_pre2019_without_tables() -> None:
     assert rep.body == "下达河乡"
     assert (rep.table2.status, rep.table3.status, rep.table4.status) == (MISSING, MISSING, MISSING)
     assert all(t.reason for t in (rep.table2, rep.table3, rep.table4))
+    raw = seed_path("001").read_text(encoding="utf-8")
+    traditional = "開鄉條報實據簡稱頒佈並導採為黨長組"
+    # the check below means something only if the file prints these characters
+    assert all(ch in raw for ch in traditional), [ch for ch in traditional if ch not in raw]
     overview = rep.section_text("overview")
-    assert overview is not None and "信息公开" in overview  # traditional text came out simplified
-    assert "資訊" not in (rep.section_text("proactive") or "") and "公開" not in (overview or "")
+    proactive = rep.section_text("proactive")
+    assert overview is not None, "section 一 (overview) missing"
+    assert proactive is not None, "section 二 (proactive) missing"
+    assert "信息公开" in overview and "主动公开" in proactive  # traditional text came out simplified
+    assert {"overview", "proactive", "requests", "problems"} <= {s.key for s in rep.sections}
+    left = {s.key: sorted({ch for ch in s.text if ch in traditional}) for s in rep.sections}
+    assert not any(left.values()), f"traditional characters left: {left}"
 
 
 def test_seed_cells_keep_printed_text_and_line() -> None:

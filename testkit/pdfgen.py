@@ -8,7 +8,8 @@ Two engines draw the blocks of ``testkit.render.report_blocks``:
   cut across pages with or without a repeated header, borderless tables (zeros printed or blank),
   and the 2021 layout with （六）其他处理 as one row; row labels wrapped onto two to four lines in narrow
   cells, numbers centred in the row or top-aligned (``rl-wrap-*``), and such rows broken across a
-  page with their numbers above or below the break (``rl-wrap-split*``).
+  page with their numbers above or below the break (``rl-wrap-split*``; ``rl-borderless-wrap-split-last``
+  without ruled lines).
 - ``libreoffice``: ``soffice --headless --convert-to pdf`` of ``render_html`` output (embedded Noto
   CJK subsets with ToUnicode); ``lo-borderless`` prints the HTML tables without borders;
   ``lo-wrap-*`` narrow table 三's label columns so labels wrap; ``lo-docx-*`` convert a Word table with
@@ -112,6 +113,11 @@ LAYOUTS: dict[str, PdfLayout] = {lay.name: lay for lay in (
               split_rows=(("t3", 6, 1), ("t3", 22, 2))),
     PdfLayout("rl-wrap-split-last", t3_label_widths=(0.9, 0.95, 1.45), t2_label_width=0.9,
               split_rows=(("t3", 6, 2), ("t3", 22, 1)), split_numbers="last", style="html-gh"),
+    # The same with no ruled lines: the part of the row on the next page is an unlabeled line of
+    # numbers (or the rest of the label and the numbers) that only column alignment ties to its label.
+    PdfLayout("rl-borderless-wrap-split-last", ruled=False, t3_label_widths=(0.9, 0.95, 1.45),
+              t2_label_width=0.9, split_rows=(("t3", 6, 2), ("t3", 22, 1)), split_numbers="last",
+              style="html-gh"),
     PdfLayout("lo-ruled", engine="libreoffice", style="html-sh"),
     PdfLayout("lo-split", engine="libreoffice", style="html-split"),
     PdfLayout("lo-blank", engine="libreoffice", style="html-blank"),

@@ -12,7 +12,9 @@ confidence below 1; without OCR the report's tables are ``unreadable`` with the 
 
 Borderless tables are rebuilt from word positions (``parsers.pdf.borderless``). A ruled row broken
 across a page (its wrapped label split, its numbers on one of the two parts) is joined back into one
-row (``join_split_row``).
+row (``join_split_row``); so is a borderless row whose label part ends one page with every cell blank
+and whose numbers start the next (``join_borderless_split``), or, when the parts cannot be tied, that
+row is left unread (its label alone, so it is reported incomplete, with a note), never read as blanks.
 """
 
 from __future__ import annotations
@@ -233,7 +235,8 @@ def _extract_pages(pdf: Any, n: int, source: str, settings: PdfSettings, deadlin
         if reason:
             return PdfExtraction(lines=[], pages=n, unreadable=f"{reason}; {why}")
         notes.append(f"pages {', '.join(str(i + 1) for i in targets)} have no text layer (scanned); {why}")
-    return PdfExtraction(lines=contents_to_lines(contents), pages=n, notes=notes)
+    lines = contents_to_lines(contents, notes)
+    return PdfExtraction(lines=lines, pages=n, notes=notes)
 
 
 def _ocr_unavailable(settings: PdfSettings) -> str | None:
@@ -267,7 +270,8 @@ def _ocr_extraction(data: bytes, source: str, settings: PdfSettings, deadline: _
                                                    settings.ocr_dpi, left)
         for i, rows in again.items():
             contents[i].rows = rows
-    lines = with_confidence(contents_to_lines(contents), read)
+    split_notes: list[str] = []
+    lines = with_confidence(contents_to_lines(contents, split_notes), read)
     n_words = sum(len(r.words) for r in read.values())
     n_cells = sum(r.cells for r in read.values()) + n_again
     if not n_words and not n_cells:
@@ -278,7 +282,7 @@ def _ocr_extraction(data: bytes, source: str, settings: PdfSettings, deadline: _
                          ocr_pages={i + 1 for i in targets},
                          notes=[f"OCR of pages {', '.join(str(i + 1) for i in targets)}: {n_words} words, "
                                 f"{n_cells} table cells read one by one, {bad} numbers unreadable "
-                                "(left out, not guessed)"])
+                                "(left out, not guessed)", *split_notes])
 
 
 def _unreadable_reason(total: int, cid: int, pua: int, pages: int, s: PdfSettings) -> str | None:
@@ -340,8 +344,9 @@ def _text_lines(height: float, page_no: int, tables: list[PdfTable], chars: list
 
 
 # ------------------------------------------------------------------ reading order
-def contents_to_lines(contents: list[_PageContent]) -> list[Line]:
-    """Paragraphs and table rows of every page, in reading order."""
+def contents_to_lines(contents: list[_PageContent], notes: list[str] | None = None) -> list[Line]:
+    """Paragraphs and table rows of every page, in reading order. ``notes`` collects what could not be
+    read (a borderless row broken across a page that cannot be joined back)."""
     all_text = [tl for pc in contents for tl in pc.text_lines]
     margins = body_margins(all_text)
     # Interleave text lines and tables by position; remember which text lines follow a table.
@@ -374,7 +379,21 @@ def contents_to_lines(contents: list[_PageContent]) -> list[Line]:
                 not text_since_table and page == last_block[0] + 1))
             if not continues:
                 table_idx += 1
-            out.append(_borderless_line(obj, page, table_idx))
+            line = _borderless_line(obj, page, table_idx)
+            prev = out[-1] if out and out[-1].structured and out[-1].table == table_idx else None
+            if continues and prev is not None and page == last_block[0] + 1 and _line_page(prev) == page - 1:
+                joined, unread = join_borderless_split(prev, line)
+                if joined is not None:
+                    out[-1] = joined
+                    last_block = block
+                    continue
+                if unread is not None:
+                    out[-1] = unread
+                    if notes is not None:
+                        notes.append(f"table row {prev.cells[_label_at(prev.cells) or 0].raw!r} at the foot of "
+                                     f"page {page - 1} prints no number there and the numbers at the top of "
+                                     f"page {page} cannot be tied to it; the row is left unread")
+            out.append(line)
             last_block = block
             last_table = None
             text_since_table = False
@@ -497,6 +516,82 @@ def join_split_row(prev: Line, cont: Line) -> Line | None:
     if any(c.text for c in cv):
         cells[pl + 1:] = cv
     return Line(cells=tuple(cells), structured=True, table=prev.table)
+
+
+def _line_page(line: Line) -> int | None:
+    return line.cells[-1].prov.page if line.cells else None
+
+
+def _x_span(f: Fragment) -> tuple[float, float] | None:
+    return (f.prov.bbox[0], f.prov.bbox[2]) if f.prov.bbox is not None else None
+
+
+def _gap(x: float, span: tuple[float, float]) -> float:
+    return max(span[0] - x, x - span[1], 0.0)
+
+
+def join_borderless_split(prev: Line, cont: Line) -> tuple[Line | None, Line | None]:
+    """One row of a borderless table broken across a page with its numbers below the break: at the foot
+    of one page its label (or the first lines of it) with every cell blank, at the top of the next its
+    numbers, alone or beside the rest of the label (or the rest of the label with every cell blank:
+    a row printed blank, broken across the page). Returns ``(joined, None)`` when the two parts are
+    one row; ``(None, unread)`` when the parts look like one broken row but cannot be tied together
+    (``unread``: ``prev`` with its label only, so the row is reported incomplete rather than read as
+    blanks); ``(None, None)`` when ``cont`` is a row of its own and ``prev`` stays as printed.
+
+    ``cont`` continues ``prev`` only when it carries a number (or the rest of the label), no label of its own (no numbering mark,
+    no recognised row label: nothing else claims its numbers) and no label cell but the rest of
+    ``prev``'s label. Joined when, besides, it has one cell per column of ``prev`` and each lines up
+    (its centre inside that column, nearer to it than to any other), the label piece sits in ``prev``'s
+    label column, and the whole label is a recognised row label."""
+    pl = _label_at(prev.cells)
+    if pl is None:
+        return None, None
+    pv = prev.cells[pl + 1:]
+    if not pv or any(c.text for c in pv):
+        return None, None  # prev prints numbers (or nothing after its label): a row of its own
+    cl = _label_at(cont.cells)
+    labels = [i for i, c in enumerate(cont.cells) if c.text and parse_number(c.raw) is None]
+    values = cont.cells[cl + 1:] if cl is not None else cont.cells
+    numbers = any(c.text and parse_number(c.raw) is not None for c in values)
+    piece = cont.cells[cl] if cl is not None else None
+    if piece is not None and (MARK.match(piece.text) or row_label_kind(piece.raw)):
+        return None, None  # a row label of its own: its numbers are its own
+    if not numbers and (piece is None or any(c.text for c in values)):
+        return None, None
+    # numbers below the break and the parts cannot be tied: the row is not read (never as blanks);
+    # a label broken across the page with no number on either part stays as printed
+    unread = Line(cells=prev.cells[:pl + 1], structured=True, table=prev.table) if numbers else None
+    if len(labels) > 1 or len(values) != len(pv):
+        return None, unread
+    spans = [_x_span(c) for c in pv]
+    if any(s is None for s in spans):
+        return None, unread
+    for j, c in enumerate(values):
+        s = _x_span(c)
+        if s is None:
+            return None, unread
+        cx = (s[0] + s[1]) / 2
+        gaps = [_gap(cx, sp) for sp in spans if sp is not None]
+        if gaps[j] > 1.0 or any(g <= gaps[j] for k, g in enumerate(gaps) if k != j):
+            return None, unread
+    cells = list(prev.cells)
+    if piece is not None:
+        ls, ps = _x_span(prev.cells[pl]), _x_span(piece)
+        if ls is None or ps is None or (abs(ls[0] - ps[0]) > 2 and abs((ls[0] + ls[1]) - (ps[0] + ps[1])) > 4):
+            return None, unread
+        if any(_x_span(c) is not None and _overlap(_x_span(c), ps) > 0 for c in prev.cells[:pl]):
+            return None, unread  # the piece reaches into a group label's column
+        raw = join_wrapped([prev.cells[pl].raw, piece.raw])
+        cells[pl] = Fragment(text=fragment_text(raw), raw=raw, prov=prev.cells[pl].prov)
+    if row_label_kind(cells[pl].raw) not in ("row", "other"):
+        return None, unread
+    cells[pl + 1:] = values
+    return Line(cells=tuple(cells), structured=True, table=prev.table), None
+
+
+def _overlap(a: tuple[float, float] | None, b: tuple[float, float]) -> float:
+    return 0.0 if a is None else min(a[1], b[1]) - max(a[0], b[0])
 
 
 def _paragraph_line(para: Paragraph) -> Line:

@@ -4,7 +4,7 @@ its cells, read from the PDF (``parse_pdf``) and from its ``pdftotext -layout`` 
 The layouts (``testkit.pdfgen``): ``rl-wrap-centred`` (numbers centred in the row, so a label's first
 line sits above them and the rest below), ``rl-wrap-top`` (top-aligned), ``rl-wrap-centred-labels``
 (labels centred too), ``rl-wrap-split`` / ``rl-wrap-split-last`` (a wrapped row broken across a page,
-its numbers above or below the break), and through LibreOffice ``lo-wrap-centred`` / ``lo-wrap-top``
+its numbers above or below the break; ``rl-borderless-wrap-split-last`` the same without ruled lines), and through LibreOffice ``lo-wrap-centred`` / ``lo-wrap-top``
 (HTML) and ``lo-docx-wrap-centred`` / ``lo-docx-wrap-top`` (a Word table with fixed narrow columns;
 rows break across pages as Word lets them). LibreOffice PDFs are cached under tests/fixtures/pdf_cache/.
 """
@@ -27,7 +27,8 @@ from testkit.pdfgen import LAYOUTS, layout_report, libreoffice_available, render
 from tests.parsers.test_pdf_roundtrip import cell_accuracy
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "layout_text"
-RL = ["rl-wrap-centred", "rl-wrap-top", "rl-wrap-centred-labels", "rl-wrap-split", "rl-wrap-split-last"]
+RL = ["rl-wrap-centred", "rl-wrap-top", "rl-wrap-centred-labels", "rl-wrap-split", "rl-wrap-split-last",
+      "rl-borderless-wrap-split-last"]
 LO = ["lo-wrap-centred", "lo-wrap-top", "lo-docx-wrap-centred", "lo-docx-wrap-top"]
 
 

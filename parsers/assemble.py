@@ -258,8 +258,7 @@ def _distrust_runs_beside_blanks(rep: Report) -> None:
     """A page that prints zeros as blank cells loses them when its cells run together: once table 三
     shows it (see read_t3), or a row of table 二 printed as a run has fewer digits than cells, the runs
     of the other tables cannot be split either. They are left unread, never read into wrong numbers."""
-    t2_short = any(n.table == "table2" and n.code == "row_unreadable" and "cannot be read" in n.message
-                   for n in rep.notes)
+    t2_short = any(n.table == "table2" and n.code == "run_too_short" for n in rep.notes)
     if not (t2_short or any(n.code == "runs_with_blank_cells" for n in rep.notes)):
         return
     t4 = rep.table4

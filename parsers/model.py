@@ -250,7 +250,7 @@ class Report:
         if t2.status != MISSING:
             c = dict.fromkeys(("exact", "by_position", "ocr", "ambiguous", "unread"), 0)
             unread_rows = {n.row for n in self.notes if n.table == "table2"
-                           and n.code in ("row_ambiguous", "row_unreadable", "row_incomplete")}
+                           and n.code in ("row_ambiguous", "row_unreadable", "run_too_short", "row_incomplete")}
             for key, cells in t2.rows.items():
                 if key in t2.readings:
                     c["ambiguous"] += len(t2.readings[key][0])

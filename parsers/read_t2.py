@@ -55,7 +55,8 @@ def _run_cells(src: Fragment, cols: list[str], r: _RawRow, notes: list[ParseNote
                                f"readings as {len(cols)} numbers", "table2", r.key))
         return {}, tuple(dict(zip(cols, rd, strict=True)) for rd in readings)
     what = f"have more than {MAX_READINGS} readings" if readings else "cannot be read"
-    notes.append(ParseNote("row_unreadable", f"table 二 row {r.label!r}: digits {src.raw!r} {what} as "
+    # no reading at all: fewer digits than cells, a sign of cells printed blank (see assemble)
+    notes.append(ParseNote("row_unreadable" if readings else "run_too_short", f"table 二 row {r.label!r}: digits {src.raw!r} {what} as "
                            f"{len(cols)} numbers; not read", "table2", r.key))
     return {}, ()
 

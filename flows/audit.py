@@ -48,8 +48,8 @@ def artifact_key(*parts: str) -> str:
 @task(name="plan-run", cache_policy=NO_CACHE)
 def plan_run(settings: AuditSettings) -> tuple[p.Plan, AuditState]:
     stores = p.open_stores(settings)
-    state = p.load(settings, stores)
-    return p.plan_run(settings, stores, state), state
+    state, note = p.load(settings, stores)  # the note becomes the plan's full-audit reason (logged)
+    return p.plan_run(settings, stores, state, state_note=note), state
 
 
 @task(name="audit-batch", retries=1, retry_delay_seconds=2, cache_policy=NO_CACHE)
@@ -163,7 +163,7 @@ def run_audit(settings: AuditSettings) -> p.RunSummary:
 
 @flow(name="nianbao-audit", task_runner=ThreadPoolTaskRunner(max_workers=4), validate_parameters=True)
 def audit_flow(source: str, docs: str | None = None, state: str | None = None, findings: str | None = None,
-               full: bool = False, batch_size: int = 50, endpoint_url: str | None = None,
+               full: bool = False, reset_state: bool = False, batch_size: int = 50, endpoint_url: str | None = None,
                s3_preset: str | None = None, addressing_style: str | None = None,
                signature_version: str | None = None, region: str | None = None,
                aws_credentials_block: str | None = None, docs_base_url: str | None = None,
@@ -171,15 +171,17 @@ def audit_flow(source: str, docs: str | None = None, state: str | None = None, f
     """Audit the reports under ``source`` (s3://bucket/prefix or a folder) incrementally and publish
     findings and Data Docs. Connection settings not given fall back to ``NIANBAO_*`` variables."""
     settings = audit_settings(
-        source, docs=docs, state=state, findings=findings, full=full, batch_size=batch_size,
+        source, docs=docs, state=state, findings=findings, full=full, reset_state=reset_state,
+        batch_size=batch_size,
         docs_base_url=docs_base_url,
         s3=s3_settings(endpoint_url=endpoint_url, preset=s3_preset, addressing_style=addressing_style,
                        signature_version=signature_version, region=region, profile=profile,
                        credentials_block=aws_credentials_block))
     summary = run_audit(settings)
     name = "Findings" if has_findings(summary) else "Completed"
+    docs = f"; Data Docs NOT published: {summary.docs_errors[0]}" if summary.docs_errors else ""
     return Completed(name=name, message=f"{summary.audited} audited, {summary.failed} failing, "
-                                        f"{summary.unreadable} unreadable, {summary.errors} errors", data=summary)
+                                        f"{summary.unreadable} unreadable, {summary.errors} errors{docs}", data=summary)
 
 
 def has_findings(s: p.RunSummary) -> bool:
@@ -207,7 +209,7 @@ audit_flow_dask = audit_flow.with_options(name="nianbao-audit-dask", task_runner
 def flow_parameters(s: AuditSettings) -> dict[str, Any]:
     """Resolved settings as the flow's parameters (what a deployment run would be given)."""
     return {"source": s.source.uri, "docs": s.docs.uri, "state": s.state.uri, "findings": s.findings.uri,
-            "full": s.full, "batch_size": s.batch_size, "endpoint_url": s.s3.endpoint_url,
+            "full": s.full, "reset_state": s.reset_state, "batch_size": s.batch_size, "endpoint_url": s.s3.endpoint_url,
             "addressing_style": s.s3.addressing_style, "signature_version": s.s3.signature_version,
             "region": s.s3.region_name, "aws_credentials_block": s.s3.credentials_block,
             "docs_base_url": s.docs_base_url, "profile": s.s3.profile_name}

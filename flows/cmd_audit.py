@@ -6,8 +6,9 @@ the run uses a temporary local Prefect server (its database lives in .nianbao/pr
 come from the standard AWS chain (environment, profile, instance role) or a prefect-aws block.
 
 Exit status: 0 no failing report, 1 failing or unreadable reports, 2 usage or pipeline error (a
---docs or --findings that is a file, no S3 credentials, a source that cannot be listed: said in one
-line before any work starts), 3 the source holds no report objects (an empty folder or a misspelt
+--docs or --findings that is a file, no S3 credentials, a source that cannot be listed, a damaged
+state document: said in one line before any work starts; or Data Docs that could not be written, after
+the findings and the state were saved), 3 the source holds no report objects (an empty folder or a misspelt
 prefix: nothing is audited or published).
 """
 
@@ -85,6 +86,31 @@ def check_locations(settings: Any) -> None:
         raise Preflight(f"warning: no report objects found under {settings.source.uri} "
                         f"(an empty folder or a misspelt prefix?): nothing audited, nothing published",
                         EXIT_EMPTY)
+    check_state(settings)
+
+
+def check_state(settings: Any) -> None:
+    """A damaged state document stops the run here, in one line; a missing one is said in one line
+    (a mistyped --state would otherwise silently audit everything again)."""
+    from flows.pipeline import open_stores
+    from flows.state import StateError, load_state, where
+    from flows.storage import StorageError, describe_error
+
+    try:
+        stores = open_stores(settings)
+        url = where(stores.state, stores.state_key)
+        exists = stores.state.head(stores.state_key) is not None
+        if exists and not settings.reset_state:
+            load_state(stores.state, stores.state_key, settings.source.uri)
+    except StateError as e:
+        raise Preflight(f"{e}") from None
+    except StorageError as e:
+        raise Preflight(f"cannot read the state {settings.state.uri}: {e.reason}") from None
+    except Exception as e:
+        raise Preflight(f"cannot read the state {settings.state.uri}: {describe_error(e)}") from None
+    if not exists:
+        print(f"nianbao audit: no state at {url} yet: creating a new state there, so every object is audited "
+              f"(check --state if you expected an earlier one)", file=sys.stderr)
 
 
 def register(p: argparse.ArgumentParser) -> None:
@@ -94,6 +120,9 @@ def register(p: argparse.ArgumentParser) -> None:
     p.add_argument("--state", metavar="URI", help="state document (s3://bucket/key.json or a file)")
     p.add_argument("--findings", metavar="DEST", help="findings folder (runs/<run-id>/ and latest/)")
     p.add_argument("--full", action="store_true", help="audit every object, changed or not")
+    p.add_argument("--reset-state", action="store_true",
+                   help="move the state document aside (kept as <name>.damaged-<time> or .reset-<time>) "
+                        "and start a new one: every object is audited")
     p.add_argument("--batch-size", type=int, default=None, help="reports per task (default 50)")
     g = p.add_argument_group("object storage (defaults from NIANBAO_S3_* variables)")
     g.add_argument("--endpoint-url", help="S3-compatible endpoint, e.g. http://127.0.0.1:8333")
@@ -170,9 +199,11 @@ def print_summary(s: Any, out: Any = None) -> None:
     if s.findings_per_rule:
         w("findings    " + ", ".join(f"{k} {v}" for k, v in s.findings_per_rule.items()) + "\n")
     w(f"findings    {s.findings_uri}\n")
-    w(f"Data Docs   {s.docs_url}\n")
+    w(f"Data Docs   {s.docs_url or 'NOT published (see below)'}\n")
     for d in s.docs_errors:
-        w(f"warning     {d}\n")
+        w(f"error       {d}\n")
+    if s.docs_errors:
+        w("            the findings and the state were saved: the next run audits only new and changed objects\n")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -182,6 +213,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         settings = audit_settings(
             args.source, docs=args.docs, state=args.state, findings=args.findings, full=args.full,
+            reset_state=args.reset_state,
             batch_size=args.batch_size, docs_base_url=args.docs_base_url,
             task_runner="dask" if (args.dask or args.dask_address) else None, dask_address=args.dask_address,
             s3=s3_settings(endpoint_url=args.endpoint_url, preset=args.s3_preset, addressing_style=args.addressing_style,
@@ -223,4 +255,8 @@ def run(args: argparse.Namespace) -> int:
             print("  " + line)
         if len(failing) > MAX_LISTED:
             print("  ... more in the Data Docs index")
+    if summary.docs_errors:
+        print(f"nianbao audit: the Data Docs could not be written ({summary.docs_errors[0]}); findings and state "
+              f"were saved", file=sys.stderr)
+        return 2
     return 1 if audit.has_findings(summary) else 0

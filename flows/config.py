@@ -125,6 +125,7 @@ class AuditSettings:
     s3: S3Settings = field(default_factory=S3Settings)
     full: bool = False
     batch_size: int = 50
+    reset_state: bool = False  # move the state document aside (kept) and start a new one
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     docs_base_url: str | None = None  # public address of the docs folder, if not derivable
     task_runner: str = "thread"  # thread | dask
@@ -174,6 +175,7 @@ def default_workdir() -> Path:
 
 def audit_settings(source: str, *, docs: str | None = None, state: str | None = None,
                    findings: str | None = None, s3: S3Settings | None = None, full: bool = False,
+                   reset_state: bool = False,
                    batch_size: int | None = None, docs_base_url: str | None = None,
                    task_runner: str | None = None, dask_address: str | None = None,
                    retry: RetryPolicy | None = None, environ: dict[str, str] | None = None) -> AuditSettings:
@@ -196,7 +198,7 @@ def audit_settings(source: str, *, docs: str | None = None, state: str | None = 
     if bs < 1:
         raise ConfigError("batch size must be at least 1")
     return AuditSettings(source=src, state=state_loc, findings=findings_loc, docs=docs_loc,
-                         s3=s3 or s3_settings(environ=environ), full=full, batch_size=bs,
+                         s3=s3 or s3_settings(environ=environ), full=full, reset_state=reset_state, batch_size=bs,
                          docs_base_url=docs_base_url or e("DOCS_BASE_URL"), task_runner=runner,
                          dask_address=dask_address or e("DASK_ADDRESS"), retry=retry or retry_policy(environ))
 

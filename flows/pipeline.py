@@ -29,9 +29,13 @@ from flows.state import (
     WARNED,
     AuditState,
     ObjectEntry,
+    StateDamaged,
+    StateError,
     engine_fingerprint,
     load_state,
+    move_aside,
     save_state,
+    where,
 )
 from flows.storage import ObjectInfo, StorageError, Store, list_sources, open_store, publish_run, upload_tree
 
@@ -93,11 +97,15 @@ class Plan:
         return [self.todo[i:i + size] for i in range(0, len(self.todo), size)]
 
 
-def plan_run(s: AuditSettings, stores: Stores, state: AuditState, run_id: str | None = None) -> Plan:
+def plan_run(s: AuditSettings, stores: Stores, state: AuditState, run_id: str | None = None,
+             state_note: str | None = None) -> Plan:
+    """``state_note`` (from ``load``) says why the state is new: every object is audited then."""
     listed = list(list_sources(stores.source))
     reason = None
     if s.full:
-        reason = "--full"
+        reason = "--full" + (f"; {state_note}" if state_note else "")
+    elif state_note:
+        reason = state_note
     elif state.engine is not None and state.engine != engine_fingerprint():
         reason = "the parsers or rules changed since the last run"
     todo, same, deleted = state.diff(listed, full=reason is not None)
@@ -350,14 +358,26 @@ def publish(s: AuditSettings, stores: Stores, state: AuditState, summary: RunSum
     publish_run(stores.findings, summary.run_id, files, after_run_written)
     summary.findings_uri = s.findings.uri + "latest/findings.json" if s.findings.kind == "s3" else \
         str(Path(s.findings.prefix) / "latest" / "findings.json")
-    page = build_index(state, summary)
-    stores.docs.put("index.html", page, "text/html; charset=utf-8", cache_control="no-cache")
-    summary.docs_url = stores.docs.url("index.html")
+    try:  # the docs are a view: failing to write them must not cost the state (every later run would
+        # audit everything again and fail the same way)
+        page = build_index(state, summary)
+        stores.docs.put("index.html", page, "text/html; charset=utf-8", cache_control="no-cache")
+        summary.docs_url = stores.docs.url("index.html")
+    except Exception as e:
+        summary.docs_errors.append(f"Data Docs index not written to {s.docs.uri}: {_reason(e)}")
     summary.failing = failing_lines(state, stores.docs)
     save_state(stores.state, stores.state_key, state)
-    gc_sites(stores.docs, state)
+    if not summary.docs_errors:
+        try:
+            gc_sites(stores.docs, state)
+        except Exception as e:
+            summary.docs_errors.append(f"old Data Docs sites not cleaned up in {s.docs.uri}: {_reason(e)}")
     prune_runs(stores.findings, keep_runs())
     return summary
+
+
+def _reason(e: BaseException) -> str:
+    return e.reason if isinstance(e, StorageError) else f"{type(e).__name__}: {e}"
 
 
 def keep_runs() -> int:
@@ -415,5 +435,22 @@ def gc_sites(docs: Store, state: AuditState) -> int:
     return len(stale)
 
 
-def load(s: AuditSettings, stores: Stores) -> AuditState:
-    return load_state(stores.state, stores.state_key, s.source.uri)
+def load(s: AuditSettings, stores: Stores) -> tuple[AuditState, str | None]:
+    """(state, why it is new or None). With ``reset_state`` an existing document is moved aside
+    (``<name>.damaged-<time>`` when it could not be read) and a new state started."""
+    url = where(stores.state, stores.state_key)
+    exists = stores.state.head(stores.state_key) is not None
+    if exists and s.reset_state:
+        try:
+            load_state(stores.state, stores.state_key, s.source.uri)
+            damaged = False
+        except StateDamaged:
+            damaged = True
+        except StateError:  # another source's state, an unknown schema: kept too
+            damaged = False
+        kept = move_aside(stores.state, stores.state_key, damaged)
+        return AuditState(source=s.source.uri), (f"--reset-state: a new state is created at {url} (the old one "
+                                                 f"is kept as {where(stores.state, kept)})")
+    if not exists:
+        return AuditState(source=s.source.uri), f"no state at {url} yet: a new state is created there"
+    return load_state(stores.state, stores.state_key, s.source.uri), None

@@ -35,6 +35,44 @@ class StateError(Exception):
     pass
 
 
+class StateDamaged(StateError):
+    """The state document exists but cannot be used (not JSON, wrong shape). ``--reset-state`` moves
+    it aside and starts a new one."""
+
+    def __init__(self, url: str, what: str):
+        super().__init__(f"{url}: damaged state document ({what}); to start over run again with "
+                         f"--reset-state (it is kept as {url.rsplit('/', 1)[-1]}.damaged-<time>) "
+                         f"and every object is audited again")
+        self.url = url
+        self.what = what
+
+
+ENTRY_KEYS = ("etag", "size", "status")
+
+
+def check_shape(d: Any) -> str | None:
+    """What is wrong with the shape of a parsed state document (None when it is usable)."""
+    if not isinstance(d, dict):
+        return f"a JSON {type(d).__name__}, not an object"
+    if d.get("schema") != SCHEMA:
+        return None  # refused by from_dict with its own message
+    if not isinstance(d.get("source"), str):
+        return "no \"source\""
+    objs = d.get("objects", {})
+    if not isinstance(objs, dict):
+        return f"\"objects\" is a {type(objs).__name__}, not an object"
+    for k, v in objs.items():
+        if not isinstance(v, dict):
+            return f"object {k!r} is a {type(v).__name__}, not an object"
+        missing = [m for m in ENTRY_KEYS if m not in v]
+        if missing:
+            return f"object {k!r} has no {', '.join(missing)}"
+        for name in ("reports", "findings"):
+            if not isinstance(v.get(name) or [], list) or not all(isinstance(x, dict) for x in v.get(name) or []):
+                return f"object {k!r}: {name} is not a list of objects"
+    return None
+
+
 @dataclass(slots=True)
 class ObjectEntry:
     key: str
@@ -114,6 +152,15 @@ class AuditState:
                    objects={k: ObjectEntry.from_dict(k, v) for k, v in d.get("objects", {}).items()})
 
 
+def where(store: Store, key: str) -> str:
+    """The document as the user names it: s3://bucket/key, or a path."""
+    url_s3 = getattr(store, "url_s3", None)
+    if url_s3 is not None:
+        return url_s3(key)
+    path = getattr(store, "_path", None)
+    return str(path(key)) if path is not None else store.url(key)
+
+
 def load_state(store: Store, key: str, source: str) -> AuditState:
     """The saved state, or an empty one on the first run. A state written for another source is
     refused (two sources sharing one state file would delete each other's entries)."""
@@ -121,12 +168,32 @@ def load_state(store: Store, key: str, source: str) -> AuditState:
         return AuditState(source=source)
     data, _ = store.get(key)
     try:
-        st = AuditState.from_dict(json.loads(data))
-    except (ValueError, KeyError, TypeError) as e:
-        raise StateError(f"{store.url(key)}: unreadable state document ({e})") from e
+        doc = json.loads(data)
+    except ValueError as e:
+        raise StateDamaged(where(store, key), f"not JSON: {e}") from None
+    wrong = check_shape(doc)
+    if wrong:
+        raise StateDamaged(where(store, key), wrong)
+    try:
+        st = AuditState.from_dict(doc)
+    except (KeyError, TypeError, AttributeError) as e:
+        raise StateDamaged(where(store, key), f"{type(e).__name__}: {e}") from None
     if st.source != source:
-        raise StateError(f"{store.url(key)} is the state of {st.source}, not of {source}")
+        raise StateError(f"{where(store, key)} is the state of {st.source}, not of {source}")
     return st
+
+
+def move_aside(store: Store, key: str, damaged: bool = True) -> str:
+    """Keep the state document as ``<key>.damaged-<time>`` (``.reset-<time>`` when it was readable)
+    and remove it, so the next load starts a new state. Returns the new key."""
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    new = f"{key}.{'damaged' if damaged else 'reset'}-{stamp}"
+    try:
+        store.copy(key, new)
+        store.delete([key])
+    except (StorageError, OSError) as e:
+        raise StateError(f"cannot move the state {where(store, key)} aside: {e}") from e
+    return new
 
 
 def save_state(store: Store, key: str, state: AuditState) -> None:

@@ -268,6 +268,21 @@ class S3Store:
 
 
 # ------------------------------------------------------------------------------------------ local
+def current_umask() -> int:
+    """The process umask, read without changing it (``os.umask`` set-and-restore would race with the
+    flow's other threads creating files); falls back to that only where /proc is missing."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    old = os.umask(0o022)
+    os.umask(old)
+    return old
+
+
 class LocalStore:
     """A folder. ETags are derived from size and mtime (cheap: a no-change rerun reads no file)."""
 
@@ -318,6 +333,7 @@ class LocalStore:
                 f.write(data)
                 f.flush()
                 os.fsync(f.fileno())
+            os.chmod(tmp, 0o666 & ~current_umask())  # mkstemp makes 0600: a web server could not serve it
             os.replace(tmp, p)  # atomic: readers see the old or the new file, never half of one
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

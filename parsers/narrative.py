@@ -80,7 +80,7 @@ def narrow_readings(rep: Report) -> None:
                                        f"{len(keep4)} by the prose: {(rev or lit).sentence!r}", "table4"))  # type: ignore[union-attr]
             t4.readings = keep4
             if len(keep4) == 1:
-                _single_t4(rep)
+                t4.cells, t4.readings = _settled(keep4[0], t4.run), ()
 
 
 def _apply(rep: Report, row: Row, keep: tuple[dict[str, int], ...], claim: Claim, table: str, key: str) -> None:
@@ -89,19 +89,12 @@ def _apply(rep: Report, row: Row, keep: tuple[dict[str, int], ...], claim: Claim
     rep.notes.append(ParseNote("readings_narrowed", f"row {key}: {len(row.readings)} readings narrowed to "
                                f"{len(keep)} by the prose ({claim.value}): {claim.sentence!r}", table, key))
     if len(keep) == 1:
-        src = row.run
-        row.cells = {c: Cell(v, src.raw if src else "", src.prov if src else None, None,
-                             frozenset({"run_together", "narrowed_by_prose"}))
-                     for c, v in keep[0].items()}
-        row.readings = ()
+        row.cells, row.readings = _settled(keep[0], row.run), ()
     else:
         row.readings = keep
 
 
-def _single_t4(rep: Report) -> None:
-    t4 = rep.table4
-    (reading,) = t4.readings
-    src = t4.run
-    t4.cells = {k: Cell(v, src.raw if src else "", src.prov if src else None, None,
-                        frozenset({"run_together", "narrowed_by_prose"})) for k, v in reading.items()}
-    t4.readings = ()
+def _settled(reading: dict[str, int], run: Cell | None) -> dict[str, Cell]:
+    """The cells of the one reading left, each keeping the printed run it comes from."""
+    return {k: Cell(v, run.raw if run else "", run.prov if run else None, None,
+                    frozenset({"run_together", "narrowed_by_prose"})) for k, v in reading.items()}

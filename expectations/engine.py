@@ -346,7 +346,7 @@ def _report_results(reports: list[Report], findings: list[Finding]) -> list[Repo
             tables[t] = {"status": st, "check": check}
         # what the reader could not read is never the report's failure, and never a pass either
         reading = rep.reading()
-        limited = rep.read_limited()
+        limited = rep.read_limited(reading)
         unread = any(c["unread"] for c in reading.values())
         if worst != FAIL and (unread or counts["unverifiable"]):
             worst = UNREADABLE_REPORT  # printed cells not read, or readings that leave a rule undecided

@@ -219,7 +219,7 @@ class Report:
         out: dict[str, dict[str, int]] = {}
         t3 = self.table3
         if t3.status != MISSING:
-            c = dict.fromkeys(("exact", "by_position", "ocr", "ambiguous", "unread"), 0)
+            c = dict.fromkeys(READ_MODES, 0)
             ncol = len(t3.columns)
             if t3.status == PRESENT:
                 for row in t3.rows.values():
@@ -237,7 +237,7 @@ class Report:
             out["table3"] = c
         t4 = self.table4
         if t4.status != MISSING:
-            c = dict.fromkeys(("exact", "by_position", "ocr", "ambiguous", "unread"), 0)
+            c = dict.fromkeys(READ_MODES, 0)
             if len(t4.readings) > 1:
                 c["ambiguous"] = len(T4_KEYS)
             elif t4.status != PRESENT or t4.incomplete:
@@ -248,7 +248,7 @@ class Report:
             out["table4"] = c
         t2 = self.table2
         if t2.status != MISSING:
-            c = dict.fromkeys(("exact", "by_position", "ocr", "ambiguous", "unread"), 0)
+            c = dict.fromkeys(READ_MODES, 0)
             unread_rows = {n.row for n in self.notes if n.table == "table2"
                            and n.code in ("row_ambiguous", "row_unreadable", "run_too_short", "row_incomplete")}
             for key, cells in t2.rows.items():
@@ -265,11 +265,12 @@ class Report:
             out["table2"] = c
         return out
 
-    def read_limited(self) -> list[str]:
+    def read_limited(self, reading: dict[str, dict[str, int]] | None = None) -> list[str]:
         """What the reader could not read although it is printed (empty when every printed table was
-        read cell by cell): the report's findings are then incomplete, through no fault of its own."""
+        read cell by cell): the report's findings are then incomplete, through no fault of its own.
+        ``reading``: ``self.reading()`` when the caller has it already."""
         out: list[str] = []
-        for t, counts in self.reading().items():
+        for t, counts in (reading if reading is not None else self.reading()).items():
             if counts["unread"] or counts["ambiguous"]:
                 what = []
                 if counts["unread"]:
@@ -335,6 +336,9 @@ class Report:
                 "table4": {k: c.to_dict() for k, c in t4.cells.items()},
             }
         return d
+
+
+READ_MODES = ("exact", "by_position", "ocr", "ambiguous", "unread")
 
 
 def _how(cell: Cell, by_position: bool) -> str:

@@ -230,7 +230,7 @@ def run(args: argparse.Namespace) -> int:
     if settings.dask_address:
         os.environ["NIANBAO_DASK_ADDRESS"] = settings.dask_address
     if not args.verbose:
-        from flows.cmd_check import quiet_libraries
+        from flows.validate import quiet_libraries
 
         quiet_libraries()
     from flows import audit

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import os
 import sys
 from collections import defaultdict
 
 from flows.inputs import NO_REPORTS, check_output_folder, iter_input_files, parse_inputs
+from flows.validate import quiet_libraries
 
 HELP = "check reports against the statutory arithmetic (Great Expectations suites)"
 
@@ -66,26 +66,6 @@ def run(args: argparse.Namespace) -> int:
     if errors:
         return 2
     return result.exit_code()
-
-
-class _BelowWarning(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        return record.levelno >= logging.WARNING
-
-
-def quiet_libraries() -> None:
-    """Keep Great Expectations' info logs ("Created temporary directory ... for ephemeral docs site")
-    and its analytics out of the command's output, even when a host (Prefect, pytest) configured
-    logging at INFO. GX sets that module's logger to INFO when it is imported, so a level set here
-    would be undone: a filter stays."""
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    for name in ("great_expectations", "posthog"):
-        logging.getLogger(name).setLevel(logging.WARNING)
-    for name in ("great_expectations.data_context.types.base",
-                 "great_expectations.core.expectation_diagnostics.expectation_doctor"):
-        logger = logging.getLogger(name)
-        if not any(isinstance(f, _BelowWarning) for f in logger.filters):
-            logger.addFilter(_BelowWarning())
 
 
 def integral_numbers(obj, whole: bool = True):

@@ -8,6 +8,7 @@ of the rule engine on a batch is isolated report by report, so one odd report ca
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,10 +21,25 @@ from parsers.model import Report
 _GX_LOCK = threading.Lock()
 
 
-def _quiet_gx() -> None:
-    # GX logs every temporary docs directory at INFO; that is noise in a flow run's log.
-    for name in ("great_expectations", "great_expectations.data_context.types.base"):
+class _BelowWarning(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.WARNING
+
+
+def quiet_libraries() -> None:
+    """Keep Great Expectations' info logs ("Created temporary directory ... for ephemeral docs site")
+    and its analytics out of the command's output, even when a host (Prefect, pytest) configured
+    logging at INFO. GX sets that module's logger to INFO when it is imported, so a level set here
+    would be undone: a filter stays."""
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    for name in ("great_expectations", "posthog"):
         logging.getLogger(name).setLevel(logging.WARNING)
+    for name in ("great_expectations.data_context.types.base",
+                 "great_expectations.core.expectation_diagnostics.expectation_doctor"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _BelowWarning) for f in logger.filters):
+            logger.addFilter(_BelowWarning())
+
 
 
 @dataclass(slots=True)
@@ -68,11 +84,11 @@ def validate_reports(reports: list[Report]) -> Validation:
     except Exception as e:  # the rules package itself is broken: every report is an error
         out.errors = {r.report_id: f"rule engine unavailable: {type(e).__name__}: {e}" for r in reports}
         return out
-    _quiet_gx()
+    quiet_libraries()
     with _GX_LOCK:
         try:
             out.result = check_reports(reports)
-            _quiet_gx()  # importing GX the first time resets its loggers
+            quiet_libraries()  # importing GX the first time resets its loggers
             _split(out.result, out)
             return out
         except Exception as e:

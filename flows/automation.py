@@ -3,15 +3,17 @@
 ``ensure_operator_automation(url)`` creates (or updates, it is idempotent) two things on the Prefect
 server that ``PREFECT_API_URL`` points at:
 
-* a notification block holding the target, secrets as secret fields:
-  - an ``http(s)://`` URL becomes a *Custom Webhook* block (``CustomWebhookNotificationBlock``) that
-    POSTs JSON: the 企业微信 (``qyapi.weixin.qq.com``) and 钉钉 (``oapi.dingtalk.com``) robot markdown
-    formats for those hosts, ``{"subject", "body", "text"}`` for any other host. The whole URL (with
-    its ``key=`` / ``access_token=``) is kept in the block's secret values, never in a plain field;
-  - any other URL (``mailto://``, ``mailtos://``, ``smtp://`` → ``mailto://``, ``smtps://`` →
-    ``mailtos://``, or any Apprise URL such as ``dingtalk://`` or ``wecombot://``) is sent through
-    Apprise. Prefect 3.8.8 registers no generic Apprise/e-mail block; its *Slack Webhook* block hands
-    every non-Slack URL to Apprise unchanged (its URL is a secret field), so that block type is used;
+* a notification block that delivers through Apprise, the URL (with its ``key=``/``access_token=``,
+  password) kept in a secret field:
+  - ``https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=K`` (企业微信群机器人) → ``wecombot://K``;
+  - ``https://oapi.dingtalk.com/robot/send?access_token=T[&secret=SEC…]`` (钉钉) → ``dingtalk://[SEC@]T/``
+    (Apprise signs every message when the 加签 secret is given);
+  - any other ``http(s)://`` URL → Apprise's JSON plugin (POST ``{"version", "title", "message",
+    "type"}``, query parameters kept);
+  - ``mailto://`` / ``mailtos://`` (``smtp://`` / ``smtps://`` are mapped to them) and any other Apprise
+    URL (``dingtalk://``, ``wecombot://``, ``feishu://`` ...) as they are.
+  Prefect 3.8.8 registers no generic Apprise/e-mail block; its *Slack Webhook* block hands every
+  non-Slack URL to Apprise unchanged (as a secret), so that block type is used;
 * an automation whose EventTrigger fires on ``prefect.flow-run.Failed`` / ``Crashed`` / ``TimedOut``
   events of flow runs of the audit flows and whose SendNotification action renders the flow run,
   its state, the time and the UI link through that block.
@@ -28,7 +30,8 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -43,18 +46,19 @@ DEFAULT_FLOWS = ("nianbao-audit", "nianbao-audit-dask")
 FAILURE_EVENTS = ("prefect.flow-run.Failed", "prefect.flow-run.Crashed", "prefect.flow-run.TimedOut")
 
 SUBJECT_TEMPLATE = "nianbao-audit: flow run {{ flow_run.name }} {{ flow_run.state.name }}"
-# Prefect's automation templating (Jinja, sandboxed): flow_run / flow / deployment are fetched from
-# the API for the triggering event; `ui_url` is a Prefect filter (needs PREFECT_UI_URL or
-# PREFECT_API_URL on the server to know its own address).
+# Prefect's automation templating (sandboxed Jinja): flow_run / flow / deployment are read from the API
+# for the triggering event; `ui_url` is a Prefect filter (the server must know its own address:
+# PREFECT_UI_URL, else derived from PREFECT_API_URL). Plain text: it reads the same in a 企业微信/钉钉
+# text message, an e-mail and a JSON field, and carries the 钉钉 keyword "nianbao-audit".
 BODY_TEMPLATE = """\
-**nianbao-audit: flow run {{ flow_run.name }} {{ flow_run.state.name }}**
-> flow: {{ flow.name }}
-> flow run: {{ flow_run.name }} ({{ flow_run.id }})
-> state: {{ flow_run.state.name }}{% if flow_run.state.message %}: \
+nianbao-audit: flow run {{ flow_run.name }} {{ flow_run.state.name }}
+flow: {{ flow.name }}
+flow run: {{ flow_run.name }} ({{ flow_run.id }})
+state: {{ flow_run.state.name }}{% if flow_run.state.message %}: \
 {{ flow_run.state.message | truncate(400) }}{% endif %}
-> time: {{ event.occurred.strftime('%Y-%m-%d %H:%M:%S %Z') }}
-{% if deployment %}> deployment: {{ deployment.name }}
-{% endif %}{% set link = flow_run | ui_url %}{% if link %}> link: [{{ link }}]({{ link }})
+time: {{ event.occurred.strftime('%Y-%m-%d %H:%M:%S %Z') }}
+{% if deployment %}deployment: {{ deployment.name }}
+{% endif %}{% set link = flow_run | ui_url %}{% if link %}link: {{ link }}
 {% endif %}"""
 
 _SECRET_PARAM = re.compile(
@@ -119,47 +123,68 @@ def _slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "nianbao-audit-operators"
 
 
-def _json_payload(host: str) -> dict[str, Any]:
-    host = host.lower()
-    if host.endswith("qyapi.weixin.qq.com"):  # 企业微信群机器人
-        return {"msgtype": "markdown", "markdown": {"content": "{{body}}"}}
-    if host.endswith("oapi.dingtalk.com"):  # 钉钉自定义机器人
-        return {"msgtype": "markdown", "markdown": {"title": "{{subject}}", "text": "{{body}}"}}
-    return {"subject": "{{subject}}", "body": "{{body}}", "text": "{{subject}}\n\n{{body}}"}
-
-
 def _apprise_url(url: str) -> str:
-    scheme, sep, rest = url.partition("://")
-    mapped = {"smtp": "mailto", "smtps": "mailtos"}.get(scheme.lower())
-    return f"{mapped}{sep}{rest}" if mapped else url
+    """The Apprise URL that delivers to ``url``. Raises ValueError (redacted) if there is none."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme in ("smtp", "smtps"):
+        return ("mailto" if scheme == "smtp" else "mailtos") + url[len(scheme):]
+    if scheme not in ("http", "https"):
+        return url  # mailto://, mailtos://, dingtalk://, wecombot:// ... as Apprise knows them
+    host = (parts.hostname or "").lower()
+    if not host:
+        raise ValueError(f"notify URL has no host: {_redact(url)}")
+    query = dict(parse_qsl(parts.query, keep_blank_values=True))
+    if host == "qyapi.weixin.qq.com" and query.get("key"):  # 企业微信群机器人
+        return f"wecombot://{query['key']}"
+    if host == "oapi.dingtalk.com" and query.get("access_token"):  # 钉钉自定义机器人
+        secret = query.get("secret")
+        if "sign" in query and not secret:
+            raise ValueError("a signed 钉钉 URL (timestamp=&sign=) expires within an hour: give the robot's "
+                             "加签 secret as &secret=SEC... instead, or use keyword security")
+        return f"dingtalk://{secret + '@' if secret else ''}{query['access_token']}/"
+    # Any other webhook: Apprise's JSON plugin POSTs {"version", "title", "message", "type"};
+    # query parameters are passed on as "-name=value".
+    netloc = parts.netloc.rpartition("@")[2]
+    if parts.username is not None:
+        netloc = f"{parts.netloc.rpartition('@')[0]}@{netloc}"
+    params = urlencode([(f"-{k}", v) for k, v in parse_qsl(parts.query, keep_blank_values=True)])
+    return urlunsplit(("jsons" if scheme == "https" else "json", netloc, parts.path or "/", params, ""))
 
 
-def _make_block(url: str, label: str) -> Any:
-    """The notification block for ``url`` (not saved). Raises ValueError (redacted) if unusable."""
-    from prefect.blocks.notifications import CustomWebhookNotificationBlock, SlackWebhook
+def _make_block(url: str) -> Any:
+    """The notification block for ``url`` (not saved). Raises ValueError (redacted) if unusable.
 
-    scheme = urlsplit(url).scheme.lower()
-    if scheme in ("http", "https"):
-        host = urlsplit(url).hostname or ""
-        if not host:
-            raise ValueError(f"notify URL has no host: {_redact(url)}")
-        return CustomWebhookNotificationBlock(
-            name=label,
-            url="{{webhook_url}}",
-            method="POST",
-            json_data=_json_payload(host),
-            headers={"Content-Type": "application/json"},
-            secrets={"webhook_url": url},
-        )
-    if not scheme:
+    Everything goes through Apprise: its plugins never log the URL's secrets above DEBUG, and a failed
+    delivery ends as a recorded "Notification failed" (event prefect.automation.action.failed) instead
+    of an httpx traceback - with the webhook key in it - in the server log, as the Custom Webhook
+    block does on any non-2xx answer. Prefect 3.8.8 registers no generic Apprise block: its Slack
+    Webhook block hands every non-Slack URL to Apprise unchanged, keeping it in a secret field."""
+    import apprise
+    from prefect.blocks.notifications import SlackWebhook
+
+    if not urlsplit(url).scheme:
         raise ValueError(f"notify URL needs a scheme (https://, mailto://, ...): {_redact(url)}")
     target = _apprise_url(url)
-    import apprise
+    with _apprise_silenced():  # Apprise logs loaded URLs (DEBUG) and bad tokens (WARNING) verbatim
+        if not apprise.Apprise().add(target):
+            raise ValueError(f"Apprise does not understand the notify URL {_redact(url)}")
+        return SlackWebhook(url=target, notify_type="failure")
 
-    if not apprise.Apprise().add(target):
-        raise ValueError(f"Apprise does not understand the notify URL {_redact(url)}")
-    # Prefect 3.8.8 has no generic Apprise block; SlackWebhook passes non-Slack URLs to Apprise.
-    return SlackWebhook(url=target, notify_type="failure")
+
+@contextmanager
+def _apprise_silenced() -> Iterator[None]:
+    loggers = [logging.getLogger("apprise")]
+    loggers += [lg for n, lg in logging.root.manager.loggerDict.items()
+                if n.startswith("apprise.") and isinstance(lg, logging.Logger)]
+    before = [lg.disabled for lg in loggers]
+    for lg in loggers:
+        lg.disabled = True
+    try:
+        yield
+    finally:
+        for lg, was in zip(loggers, before, strict=True):
+            lg.disabled = was
 
 
 def _trigger(flow_names: Iterable[str]) -> Any:
@@ -193,7 +218,7 @@ def ensure_operator_automation(
     url = _expand_env(notify_url.strip())
     target = _redact(url)
     block_name = _slug(name)
-    block = _make_block(url, f"{name} -> {target}")
+    block = _make_block(url)
     block_type = block.get_block_type_slug()
     block_id = block.save(block_name, overwrite=True)
 

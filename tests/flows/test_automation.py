@@ -129,7 +129,7 @@ class Receiver:
                 except ValueError:
                     body = {"raw": raw.decode("utf-8", "replace")}
                 receiver.posts.append((self.path, body))
-                self.send_response(200)
+                self.send_response(500 if self.path.startswith("/broken") else 200)
                 self.send_header("Content-Type", "application/json")
                 self.end_headers()
                 self.wfile.write(b'{"errcode":0,"errmsg":"ok"}')
@@ -190,17 +190,26 @@ def test_redact_hides_keys_tokens_and_passwords():
 
 def test_blocks_keep_secrets_secret(monkeypatch):
     monkeypatch.setenv("NB_HOOK_KEY", SECRET)
-    from flows.automation import _expand_env
+    from flows.automation import _apprise_url, _expand_env
 
     url = _expand_env("https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=${NB_HOOK_KEY}")
-    block = _make_block(url, "label")
-    assert block.get_block_type_slug() == "custom-webhook"
-    assert block.json_data == {"msgtype": "markdown", "markdown": {"content": "{{body}}"}}
+    assert _apprise_url(url) == f"wecombot://{SECRET}"
+    block = _make_block(url)
+    assert block.get_block_type_slug() == "slack-webhook"  # Prefect's Apprise pass-through
+    assert block.url.get_secret_value() == f"wecombot://{SECRET}"
     assert SECRET not in repr(block) and SECRET not in str(block.model_dump())
-    assert block._build_request_args("b", "s")["url"] == url  # what the server will POST to
 
-    mail = _make_block("smtps://ops:SMTPPASS@smtp.example.com:465?to=ops@example.com", "label")
-    assert mail.get_block_type_slug() == "slack-webhook"  # Prefect's Apprise pass-through
+    ding = "https://oapi.dingtalk.com/robot/send?access_token=abc123"
+    assert _apprise_url(ding) == "dingtalk://abc123/"
+    assert _apprise_url(ding + "&secret=SECdef456") == "dingtalk://SECdef456@abc123/"
+    with pytest.raises(ValueError, match="加签") as e:
+        _apprise_url(ding + "&timestamp=1&sign=zz")
+    assert "abc123" not in str(e.value)
+    assert _apprise_url("https://u:pw@relay.example.com:8443/hook?key=K&x=1") == (
+        "jsons://u:pw@relay.example.com:8443/hook?-key=K&-x=1")
+    assert _apprise_url("smtps://ops:pw@smtp.example.com:465?to=ops@example.com").startswith("mailtos://ops:pw@")
+
+    mail = _make_block("smtps://ops:SMTPPASS@smtp.example.com:465?to=ops@example.com")
     assert mail.url.get_secret_value().startswith("mailtos://")
     assert "SMTPPASS" not in repr(mail)
 
@@ -208,7 +217,7 @@ def test_blocks_keep_secrets_secret(monkeypatch):
         _expand_env("https://x.example/?key=${NB_MISSING}")
     assert SECRET not in str(e.value)
     with pytest.raises(ValueError) as e:
-        _make_block(f"nosuchscheme://{SECRET}", "label")
+        _make_block(f"nosuchscheme://{SECRET}")
     assert SECRET not in str(e.value)
 
 
@@ -224,7 +233,7 @@ def test_automation_notifies_on_failed_and_crashed_runs(on_server, receiver, tmp
     assert isinstance(first, AutomationInfo) and first.created and not second.created
     assert second.automation_id == first.automation_id
     assert second.name == DEFAULT_NAME
-    assert second.block_type == "custom-webhook"
+    assert second.block_type == "slack-webhook"
     assert second.target == f"http://127.0.0.1:{receiver.port}/hook?key=***"
     for info in (first, second):
         assert SECRET not in str(info) and SECRET not in repr(info)
@@ -236,9 +245,14 @@ def test_automation_notifies_on_failed_and_crashed_runs(on_server, receiver, tmp
         assert automation.enabled
         assert automation.trigger.expect >= {"prefect.flow-run.Failed", "prefect.flow-run.Crashed"}
         # the stored block, as the API and UI show it, has no key in it
-        doc = client.read_block_document_by_name(second.block_document_name, "custom-webhook",
+        doc = client.read_block_document_by_name(second.block_document_name, "slack-webhook",
                                                  include_secrets=False)
         assert SECRET not in json.dumps(doc.model_dump(mode="json"))
+
+    # a second automation whose webhook answers 500: the failure must not put its key in the server log
+    broken = ensure_operator_automation(f"http://127.0.0.1:{receiver.port}/broken?key=BROKENKEY",
+                                        name="nianbao-audit: broken hook")
+    assert "BROKENKEY" not in str(broken)
 
     tag = uuid.uuid4().hex[:8]
     script = tmp_path / "flows_to_fail.py"
@@ -248,10 +262,11 @@ def test_automation_notifies_on_failed_and_crashed_runs(on_server, receiver, tmp
     assert run.returncode != 0, "the crash run should end the script"
     assert f"crash-{tag}" in run.stdout + run.stderr
 
-    def notified(prefix: str) -> list[str]:
-        return [t for t in receiver.texts() if f"{prefix}-{tag}" in t]
+    def notified(prefix: str, path: str = "/hook") -> list[str]:
+        return [json.dumps(body, ensure_ascii=False) for p, body in receiver.posts
+                if p.startswith(path) and f"{prefix}-{tag}" in json.dumps(body, ensure_ascii=False)]
 
-    assert _wait_for(lambda: notified("fail") and notified("crash"), 60), (
+    assert _wait_for(lambda: notified("fail") and notified("crash") and notified("crash", "/broken"), 60), (
         f"no notification in 60 s; got {receiver.texts()}\n{server_log.read_text()[-3000:]}")
     time.sleep(3)  # room for a wrong notification about the completed / unrelated runs to arrive
 
@@ -260,17 +275,19 @@ def test_automation_notifies_on_failed_and_crashed_runs(on_server, receiver, tmp
     assert "Failed" in fail[0] and "audit exploded on purpose" in fail[0]
     assert "Crashed" in crash[0]
     assert notified("ok") == [] and notified("other") == []
-    path, body = receiver.posts[0]
+    assert len(notified("fail", "/broken")) == 1  # a failed delivery is not retried
+    path, body = next((p, b) for p, b in receiver.posts if p.startswith("/hook"))
     assert path == f"/hook?key={SECRET}"  # the server really used the secret URL
-    assert set(body) == {"subject", "body", "text"}
-    assert body["subject"].startswith("nianbao-audit: flow run ")
-    assert "flow: nianbao-audit" in body["body"]
-    assert "/runs/flow-run/" in body["body"], body["body"]  # the UI link
+    assert set(body) >= {"title", "message"}
+    assert body["title"].startswith("nianbao-audit: flow run ")
+    assert "flow: nianbao-audit" in body["message"]
+    assert "/runs/flow-run/" in body["message"], body["message"]  # the UI link
 
     out = capsys.readouterr()
     for text in (out.out, out.err, caplog.text):
         assert SECRET not in text
-    assert SECRET not in server_log.read_text()
+    log_text = server_log.read_text()
+    assert SECRET not in log_text and "BROKENKEY" not in log_text
 
 
 @pytest.mark.timeout(120)

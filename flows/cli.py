@@ -12,9 +12,9 @@ import re
 import sys
 from pathlib import Path
 
-from flows import cmd_audit, cmd_check, cmd_parse
+from flows import cmd_alerts, cmd_audit, cmd_check, cmd_parse, cmd_review
 
-COMMANDS = {"parse": cmd_parse, "check": cmd_check, "audit": cmd_audit}
+COMMANDS = {"parse": cmd_parse, "check": cmd_check, "audit": cmd_audit, "alerts": cmd_alerts, "review": cmd_review}
 
 
 def version() -> str:

@@ -19,6 +19,7 @@ from prefect.futures import as_completed
 from prefect.states import Completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
+from flows import lease
 from flows import pipeline as p
 from flows.config import AuditSettings, audit_settings, s3_settings
 from flows.state import ERROR, FAILED, NOT_CHECKED, PASSED, WARNED, AuditState
@@ -46,10 +47,10 @@ def artifact_key(*parts: str) -> str:
 # ------------------------------------------------------------------------------------------ tasks
 # Storage calls retry inside (call_with_retries); task retries are for lost workers and crashes.
 @task(name="plan-run", cache_policy=NO_CACHE)
-def plan_run(settings: AuditSettings) -> tuple[p.Plan, AuditState]:
+def plan_run(settings: AuditSettings, run_id: str | None = None) -> tuple[p.Plan, AuditState]:
     stores = p.open_stores(settings)
     state, note = p.load(settings, stores)  # the note becomes the plan's full-audit reason (logged)
-    return p.plan_run(settings, stores, state, state_note=note), state
+    return p.plan_run(settings, stores, state, run_id=run_id, state_note=note), state
 
 
 @task(name="audit-batch", retries=1, retry_delay_seconds=2, cache_policy=NO_CACHE)
@@ -118,13 +119,13 @@ def failed_batch(plan: p.Plan, index: int, infos: list, err: BaseException) -> p
     return out
 
 
-def run_audit(settings: AuditSettings) -> p.RunSummary:
-    """The flow body (called inside a flow run)."""
+def run_audit(settings: AuditSettings, run_id: str | None = None) -> p.RunSummary:
+    """The flow body (called inside a flow run, which holds the lease of ``run_id``)."""
     import time
 
     log = get_run_logger()
     t0 = time.perf_counter()
-    plan, state = plan_run(settings)
+    plan, state = plan_run(settings, run_id)
     log.info("%s: %d objects listed, %d to audit, %d unchanged, %d deleted%s", settings.source.uri, plan.listed,
              len(plan.todo), len(plan.unchanged), len(plan.deleted),
              f" (full: {plan.full_reason})" if plan.full_reason else "")
@@ -153,6 +154,7 @@ def run_audit(settings: AuditSettings) -> p.RunSummary:
         _progress("batch", done=done, todo=len(plan.todo), parsed=parsed, validated=validated)
     outcomes.sort(key=lambda o: o.index)
     state = p.merge_state(state, plan, outcomes)
+    p.check_fetches(settings, plan, outcomes)  # most fetches failed: the run fails, nothing published
     summary = p.summarise(state, plan, outcomes, settings)
     summary = publish(settings, state, summary)
     summary.seconds = time.perf_counter() - t0
@@ -177,15 +179,25 @@ def audit_flow(source: str, docs: str | None = None, state: str | None = None, f
         s3=s3_settings(endpoint_url=endpoint_url, preset=s3_preset, addressing_style=addressing_style,
                        signature_version=signature_version, region=region, profile=profile,
                        credentials_block=aws_credentials_block))
-    summary = run_audit(settings)
+    run_id = p.new_run_id()
+    with hold_lease(settings, run_id):  # refused here, before any work, while another run holds it
+        summary = run_audit(settings, run_id)
     name = "Findings" if has_findings(summary) else "Completed"
     docs = f"; Data Docs NOT published: {summary.docs_errors[0]}" if summary.docs_errors else ""
     return Completed(name=name, message=f"{summary.audited} audited, {summary.failed} failing, "
                                         f"{summary.unreadable} unreadable, {summary.errors} errors{docs}", data=summary)
 
 
+def hold_lease(settings: AuditSettings, run_id: str) -> lease.Lease:
+    """The lease on the state document for this run (``flows.lease``), renewed while the run lasts and
+    released when it ends, failed or not. Raises ``lease.LeaseHeld`` when another live run holds it."""
+    stores = p.open_stores(settings)
+    held = lease.acquire(stores.state, stores.state_key, run_id, note=get_run_logger().warning)
+    return held.start_heartbeat()
+
+
 def has_findings(s: p.RunSummary) -> bool:
-    return bool(s.failed or s.not_checked or s.unreadable or s.errors)
+    return bool(s.failed or s.not_checked or s.unreadable or s.errors or s.stale)
 
 
 def dask_task_runner() -> Any:

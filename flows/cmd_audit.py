@@ -7,8 +7,10 @@ come from the standard AWS chain (environment, profile, instance role) or a pref
 
 Exit status: 0 no failing report, 1 failing or unreadable reports, 2 usage or pipeline error (a
 --docs or --findings that is a file, no S3 credentials, a source that cannot be listed, a damaged
-state document: said in one line before any work starts; or Data Docs that could not be written, after
-the findings and the state were saved), 3 the source holds no report objects (an empty folder or a misspelt
+state document, another live audit of the same source holding the lease on its state (<state>.lock;
+--break-lease removes it): said in one line before any work starts; more than half of the objects tried
+could not be fetched: nothing published, the state unchanged; or Data Docs that could not be written,
+after the findings and the state were saved), 3 the source holds no report objects (an empty folder or a misspelt
 prefix: nothing is audited or published).
 """
 
@@ -113,6 +115,29 @@ def check_state(settings: Any) -> None:
               f"(check --state if you expected an earlier one)", file=sys.stderr)
 
 
+def check_lease(settings: Any, break_it: bool = False) -> None:
+    """Another live audit of this source holds the lease on its state: refuse here, in one line naming
+    the lock, the holder and how to break it (the flow takes the lease itself, atomically)."""
+    from flows import lease
+    from flows.pipeline import open_stores
+
+    try:
+        stores = open_stores(settings)
+        url, holder = lease.inspect(stores.state, stores.state_key)
+        if holder is None:
+            return
+        why = holder.why_stale()
+        if break_it:
+            lease.break_lease(stores.state, stores.state_key)
+            print(f"nianbao audit: --break-lease: removed {url} held by {holder.describe()}", file=sys.stderr)
+        elif why is None:
+            raise Preflight(str(lease.LeaseHeld(url, holder)))
+        else:
+            print(f"nianbao audit: taking over the lease {url} of {holder.describe()}: {why}", file=sys.stderr)
+    except lease.LeaseError as e:
+        raise Preflight(str(e)) from None
+
+
 def register(p: argparse.ArgumentParser) -> None:
     p.formatter_class = argparse.RawDescriptionHelpFormatter
     p.add_argument("source", metavar="SOURCE", help="s3://bucket/prefix or a local folder")
@@ -123,6 +148,10 @@ def register(p: argparse.ArgumentParser) -> None:
     p.add_argument("--reset-state", action="store_true",
                    help="move the state document aside (kept as <name>.damaged-<time> or .reset-<time>) "
                         "and start a new one: every object is audited")
+    p.add_argument("--break-lease", action="store_true",
+                   help="remove the lease (<state>.lock) another run holds on the state and run anyway: only "
+                        "when that run is dead (a lock of a dead process on this host, or an expired one, "
+                        "is taken over without this)")
     p.add_argument("--batch-size", type=int, default=None, help="reports per task (default 50)")
     g = p.add_argument_group("object storage (defaults from NIANBAO_S3_* variables)")
     g.add_argument("--endpoint-url", help="S3-compatible endpoint, e.g. http://127.0.0.1:8333")
@@ -194,6 +223,9 @@ def print_summary(s: Any, out: Any = None) -> None:
     w(f"reports     {s.reports_parsed} parsed · {s.reports_validated} validated this run\n")
     w(f"result      {s.failed} objects with failing reports · {s.not_checked} not fully checkable · "
       f"{s.warned} with warnings · {s.unreadable} unreadable · {s.errors} errors\n")
+    if s.stale:
+        w(f"stale       {s.stale} objects could not be fetched: their last results are kept and they are fetched "
+          f"again next run\n")
     if s.full_reason:
         w(f"full audit  {s.full_reason}\n")
     if s.findings_per_rule:
@@ -224,6 +256,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     try:
         check_locations(settings)
+        check_lease(settings, args.break_lease)
     except Preflight as e:
         print(f"nianbao audit: {e}", file=sys.stderr)
         return e.code
@@ -233,20 +266,34 @@ def run(args: argparse.Namespace) -> int:
         from flows.validate import quiet_libraries
 
         quiet_libraries()
-    from flows import audit
+    import importlib
+
+    from flows import prefect_server
+    from flows.lease import LeaseError
+    from flows.pipeline import SourceUnavailable
 
     progress = Progress(quiet=args.quiet)
-    audit.PROGRESS = progress
+    audit = None
     try:
-        summary = audit.run_settings(settings)
-    except audit.EmptySource as e:
-        print(f"nianbao audit: warning: {e}", file=sys.stderr)
-        return EXIT_EMPTY
+        # the temporary Prefect server (none with PREFECT_API_URL) boots while the flow is imported,
+        # and dies with this process even when it is killed
+        with prefect_server.serve(lambda: importlib.import_module("flows.audit")):
+            from flows import audit
+
+            audit.PROGRESS = progress
+            summary = audit.run_settings(settings)
+    except (LeaseError, SourceUnavailable) as e:
+        print(f"nianbao audit: {e}", file=sys.stderr)
+        return 2
     except Exception as e:
+        if audit is not None and isinstance(e, audit.EmptySource):
+            print(f"nianbao audit: warning: {e}", file=sys.stderr)
+            return EXIT_EMPTY
         print(f"nianbao audit: the run failed: {type(e).__name__}: {e}", file=sys.stderr)
         return 2
     finally:
-        audit.PROGRESS = None
+        if audit is not None:
+            audit.PROGRESS = None
     print_summary(summary)
     failing = summary.failing
     if failing:

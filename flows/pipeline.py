@@ -2,7 +2,9 @@
 
 plan_run     list the source, load the state, decide what to audit
 audit_batch  fetch (with retries), parse and validate one batch; build and upload its Data Docs
-merge_state  fold batch outcomes into the state (new, changed, deleted, unreadable, fetch errors)
+merge_state  fold batch outcomes into the state (new, changed, deleted, unreadable, fetch errors: an
+             object that could not be fetched keeps its last good result, marked stale)
+check_fetches  a run where most fetches failed is a failed run: nothing published, the state kept
 publish      findings JSON + Parquet under runs/<run-id>/ then latest/; the docs index; save the state
 """
 
@@ -18,7 +20,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from flows import lease
 from flows.config import AuditSettings, Location
+from flows.faults import checkpoint
 from flows.state import (
     ERROR,
     FAILED,
@@ -147,6 +151,7 @@ def audit_batch(s: AuditSettings, run_id: str, index: int, infos: list[ObjectInf
     from parsers import ParseError, parse_bytes
 
     t0 = time.perf_counter()
+    checkpoint("batch")
     stores = open_stores(s)
     out = BatchOutcome(index)
     entries: dict[str, ObjectEntry] = {}
@@ -262,6 +267,8 @@ class RunSummary:
     warned: int = 0  # objects whose worst finding is a warning
     unreadable: int = 0
     errors: int = 0
+    stale: int = 0  # objects that could not be fetched (this run or before): last good result kept
+    fetch_failed: int = 0  # objects of this run that could not be fetched (or whose batch crashed)
     findings_per_rule: dict[str, int] = field(default_factory=dict)
     full_reason: str | None = None
     docs_url: str | None = None
@@ -275,14 +282,34 @@ class RunSummary:
         return asdict(self)
 
 
+def not_obtained(e: ObjectEntry) -> bool:
+    """An entry of this run for an object that could not be fetched (or whose batch crashed): an
+    error with no report read."""
+    return e.status == ERROR and not e.reports
+
+
+def has_result(e: ObjectEntry) -> bool:
+    """An entry worth keeping when its object cannot be fetched: it was read at least once."""
+    return not not_obtained(e)
+
+
 def merge_state(state: AuditState, plan: Plan, outcomes: list[BatchOutcome]) -> AuditState:
+    """Fold this run's entries into the state. An object that could not be fetched keeps its last good
+    result (reports, findings, docs pages) with ``stale`` set, so it is fetched again next run; only
+    an object never read before becomes an ``error`` entry."""
     for k in plan.deleted:
         state.objects.pop(k, None)
     for o in outcomes:
         for d in o.entries:
             d = dict(d)
             key = d.pop("key")
-            state.objects[key] = ObjectEntry.from_dict(key, d)
+            new = ObjectEntry.from_dict(key, d)
+            old = state.objects.get(key)
+            if not_obtained(new) and old is not None and has_result(old):
+                old.stale = {"reason": new.reason, "at": new.audited_at or now(), "run_id": new.run_id,
+                             "since": (old.stale or {}).get("since") or new.audited_at or now()}
+                continue
+            state.objects[key] = new
     state.engine = engine_fingerprint()
     state.last_run_id = plan.run_id
     return state
@@ -302,7 +329,8 @@ def finding_rows(state: AuditState) -> list[dict[str, Any]]:
 
 def object_rows(state: AuditState) -> list[dict[str, Any]]:
     return [{"object_key": k, "status": e.status, "reason": e.reason, "etag": e.etag, "size": e.size,
-             "reports": len(e.reports), "findings": len(e.findings), "run_id": e.run_id, "audited_at": e.audited_at}
+             "reports": len(e.reports), "findings": len(e.findings), "run_id": e.run_id, "audited_at": e.audited_at,
+             "stale": (f"since {e.stale.get('since')}: {e.stale.get('reason')}" if e.stale else None)}
             for k, e in sorted(state.objects.items())]
 
 
@@ -334,18 +362,47 @@ def summarise(state: AuditState, plan: Plan, outcomes: list[BatchOutcome], s: Au
         reports_parsed=sum(o.parsed_reports for o in outcomes),
         reports_validated=sum(o.validated_reports for o in outcomes),
         failed=st.count(FAILED), not_checked=st.count(NOT_CHECKED), warned=st.count(WARNED), unreadable=st.count(UNREADABLE), errors=st.count(ERROR),
+        stale=sum(1 for e in state.objects.values() if e.stale),
+        fetch_failed=fetch_failures(outcomes)[0],
         findings_per_rule=count_rules(state), full_reason=plan.full_reason,
         docs_errors=[o.docs_error for o in outcomes if o.docs_error],
         batch_seconds={k: round(sum(o.timings.get(k, 0.0) for o in outcomes), 2)
                        for k in ("fetch", "parse", "validate", "docs")})
 
 
+class SourceUnavailable(RuntimeError):
+    """Most of the objects this run tried could not be fetched: the source (or the way to it) is down.
+    The run fails; nothing is published and the state is not written, so the last good results stay."""
+
+
+def fetch_failures(outcomes: list[BatchOutcome]) -> tuple[int, list[tuple[str, str]]]:
+    """(objects of this run not obtained, first few (key, reason))."""
+    lost = [(d["key"], str(d.get("reason") or "")) for o in outcomes for d in o.entries
+            if d.get("status") == ERROR and not d.get("reports")]
+    return len(lost), lost[:3]
+
+
+def check_fetches(s: AuditSettings, plan: Plan, outcomes: list[BatchOutcome]) -> None:
+    """Raise ``SourceUnavailable`` when more than half of the objects tried could not be fetched (the
+    only object of a one-object run included): publishing that would replace good results by errors."""
+    tried = len(plan.todo)
+    n, first = fetch_failures(outcomes)
+    if tried and n * 2 > tried:
+        eg = "; ".join(f"{k}: {r}" for k, r in first[:1])
+        raise SourceUnavailable(f"{n} of {tried} objects could not be fetched from {s.source.uri} (e.g. {eg}): "
+                                f"nothing published, the state {s.state.uri} is unchanged; run again when the "
+                                f"source is reachable")
+
+
 def publish(s: AuditSettings, stores: Stores, state: AuditState, summary: RunSummary,
             after_run_written: Any = None) -> RunSummary:
     """Findings (run prefix, then latest/), docs index, then the state, then docs clean-up.
 
-    The state is saved last: a crash before it only means the next run audits the same changes again."""
+    The state is saved last: a crash before it only means the next run audits the same changes again.
+    A run whose lease was broken or taken over meanwhile publishes nothing (``lease.LeaseLost``)."""
     from flows.docs_index import build_index
+
+    lease.verify(summary.run_id)
 
     doc = {"run": summary.to_dict(), "objects": object_rows(state),
            "findings": [dict(f, object_key=k) for k, e in sorted(state.objects.items()) for f in e.findings]}
@@ -366,6 +423,7 @@ def publish(s: AuditSettings, stores: Stores, state: AuditState, summary: RunSum
     except Exception as e:
         summary.docs_errors.append(f"Data Docs index not written to {s.docs.uri}: {_reason(e)}")
     summary.failing = failing_lines(state, stores.docs)
+    lease.verify(summary.run_id)
     save_state(stores.state, stores.state_key, state)
     if not summary.docs_errors:
         try:
@@ -404,6 +462,9 @@ def prune_runs(findings: Store, keep: int) -> int:
 def failing_lines(state: AuditState, docs: Store, limit: int = MAX_FAILING) -> list[str]:
     out = []
     for key, e in sorted(state.objects.items()):
+        if e.stale:
+            out.append(f"{key}: stale: could not be fetched since {e.stale.get('since')} ({e.stale.get('reason')}); "
+                       f"its last result ({e.status}) is kept and it is fetched again next run")
         if e.status in (FAILED, NOT_CHECKED, WARNED) or (e.status == UNREADABLE and e.reports):
             for r in e.reports:
                 if r.get("status") != PASSED:

@@ -86,6 +86,10 @@ class ObjectEntry:
     reason: str | None = None
     reports: list[dict[str, Any]] = field(default_factory=list)  # per report: id, body, year, status, docs
     findings: list[dict[str, Any]] = field(default_factory=list)  # Finding JSON, each with a stable "id"
+    # Set when the object could not be fetched on a later run: its last good result (reports, findings,
+    # docs pages) is kept and marked {"reason", "at", "since", "run_id"}; it is fetched again next run.
+    # Documents written before this field existed load as None.
+    stale: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in self.__slots__ if k != "key"}
@@ -110,7 +114,8 @@ class AuditState:
     # ----------------------------------------------------------------- change detection
     def is_current(self, info: ObjectInfo) -> bool:
         e = self.objects.get(info.key)
-        return e is not None and e.etag is not None and e.etag == info.etag and e.size == info.size
+        return (e is not None and e.etag is not None and not e.stale and e.etag == info.etag
+                and e.size == info.size)
 
     def diff(self, listed: Iterable[ObjectInfo], *, full: bool = False) -> tuple[list[ObjectInfo], list[str], list[str]]:
         """(to audit, unchanged keys, deleted keys) for a listing."""
@@ -198,12 +203,20 @@ def move_aside(store: Store, key: str, damaged: bool = True) -> str:
 
 def save_state(store: Store, key: str, state: AuditState) -> None:
     """One PUT (S3) or write-then-rename (local): a crash leaves the old document or the new one."""
+    from flows.faults import checkpoint
+    from flows.storage import LocalStore
+
     state.updated_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     data = json.dumps(state.to_dict(), ensure_ascii=False, separators=(",", ":"), default=str).encode("utf-8")
+    checkpoint("state-before")
     try:
-        store.put(key, data, "application/json; charset=utf-8")
+        if isinstance(store, LocalStore):
+            store.put(key, data, "application/json; charset=utf-8", before_replace=lambda: checkpoint("state-tmp"))
+        else:
+            store.put(key, data, "application/json; charset=utf-8")
     except StorageError as e:
         raise StateError(f"cannot save the audit state: {e}") from e
+    checkpoint("state-saved")
 
 
 @functools.cache

@@ -20,6 +20,7 @@ from typing import Any, Protocol, TypeVar
 from urllib.parse import quote, urlparse
 
 from flows.config import TOOL_PREFIX, Location, RetryPolicy, S3Settings
+from flows.faults import checkpoint
 
 T = TypeVar("T")
 
@@ -324,7 +325,10 @@ class LocalStore:
         return self._info(key, p.stat()) if p.is_file() else None
 
     def put(self, key: str, data: bytes, content_type: str | None = None,
-            metadata: dict[str, str] | None = None, cache_control: str | None = None) -> str:
+            metadata: dict[str, str] | None = None, cache_control: str | None = None,
+            before_replace: Callable[[], None] | None = None) -> str:
+        """Write a temporary file, then rename it over ``key``; ``before_replace`` (a fault-injection
+        hook) runs between the two."""
         p = self._path(key)
         p.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=f".{p.name}.", suffix=".tmp")
@@ -334,6 +338,8 @@ class LocalStore:
                 f.flush()
                 os.fsync(f.fileno())
             os.chmod(tmp, 0o666 & ~current_umask())  # mkstemp makes 0600: a web server could not serve it
+            if before_replace is not None:
+                before_replace()
             os.replace(tmp, p)  # atomic: readers see the old or the new file, never half of one
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -411,9 +417,12 @@ def publish_run(store: Store, run_id: str, files: dict[str, tuple[bytes, str]],
         entries[name] = {"run_key": run_prefix + name, "size": len(data), "run_etag": etag}
     manifest = {"run_id": run_id, "files": entries, "written_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
     store.put(run_prefix + MANIFEST, _json(manifest), "application/json; charset=utf-8")
+    checkpoint("run-written")
     if after_run_written:
         after_run_written()
-    for name, (data, ctype) in files.items():
+    for i, (name, (data, ctype)) in enumerate(files.items()):
+        if i == 1:
+            checkpoint("latest-partial")  # latest/ holds one new file and the old manifest
         entries[name]["latest_etag"] = store.put("latest/" + name, data, ctype, metadata={"nianbao-run": run_id})
     store.put("latest/" + MANIFEST, _json(manifest), "application/json; charset=utf-8", cache_control="no-cache")
     return manifest
@@ -421,7 +430,9 @@ def publish_run(store: Store, run_id: str, files: dict[str, tuple[bytes, str]],
 
 def read_latest(store: Store, name: str) -> tuple[str, bytes] | None:
     """(run id, bytes) of ``name`` in the latest complete run, or None before the first run. Uses the
-    ``latest/`` copy when its ETag matches the manifest, else the immutable run copy."""
+    ``latest/`` copy when its ETag matches the manifest, else (a publish that stopped between two
+    copies left a newer or no file there) the immutable run copy the manifest names; when that is gone
+    too, a ``StorageError`` says so."""
     try:
         manifest = json.loads(store.get("latest/" + MANIFEST)[0])
     except StorageError:
@@ -429,9 +440,17 @@ def read_latest(store: Store, name: str) -> tuple[str, bytes] | None:
     entry = manifest["files"].get(name)
     if entry is None:
         return None
-    data, info = store.get("latest/" + name)
-    if info.etag != entry.get("latest_etag"):
+    try:
+        data, info = store.get("latest/" + name)
+        if info.etag == entry.get("latest_etag"):
+            return manifest["run_id"], data
+    except StorageError:
+        pass
+    try:
         data, _ = store.get(entry["run_key"])
+    except StorageError as e:
+        raise StorageError(entry["run_key"], f"latest/{name} is not the copy of run {manifest['run_id']} and its run "
+                                             f"copy cannot be read ({e.reason})") from e
     return manifest["run_id"], data
 
 

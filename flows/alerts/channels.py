@@ -34,6 +34,7 @@ few lines of the standard library. ``mailto://`` URLs given as webhooks still go
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import logging
@@ -259,6 +260,16 @@ def _addr_spec(sender: str) -> str:
     return pairs[0][1]
 
 
+@functools.cache
+def _tls_context(verify: bool) -> ssl.SSLContext:
+    """One context per process: loading the system's CA store takes ~40 ms, more than sending a mail."""
+    ctx = ssl.create_default_context()
+    if not verify:
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+    return ctx
+
+
 def send_email(smtp: SmtpSettings, to: list[str], msg: Message) -> None:
     """Send ``msg`` to all of ``to`` in one SMTP transaction. Raises ChannelError (never with the
     password) when the server is unreachable, TLS or login fails, or any recipient is refused."""
@@ -268,10 +279,7 @@ def send_email(smtp: SmtpSettings, to: list[str], msg: Message) -> None:
     t = _smtp_target(smtp)
     secrets = [t.password or ""]
     where = f"{'smtps' if t.mode == 'ssl' else 'smtp'}://{t.host}:{t.port}"
-    ctx = ssl.create_default_context()
-    if not smtp.verify_tls:
-        ctx.check_hostname = False
-        ctx.verify_mode = ssl.CERT_NONE
+    ctx = _tls_context(smtp.verify_tls) if t.mode != "plain" else None
     em = build_email(t.sender, to, msg)
     envelope_from = _addr_spec(t.sender)
     step = "connect"

@@ -300,7 +300,8 @@ def test_demo_ends_with_the_local_copy(tmp_path, monkeypatch, capsys, moto_endpo
         def __exit__(self, *exc):
             stopped.append(True)
 
-    def fake_run(settings):
+    def fake_run(settings, alerts=None):
+        assert alerts and alerts["owners"].endswith("owners.csv") and alerts["smtp"].startswith("smtp://")
         c = FakeWeed().client()
         c.put_object(Bucket=demo.DOCS_BUCKET, Key="index.html", Body=b"<html></html>", ContentType="text/html",
                      ACL="public-read")

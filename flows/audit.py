@@ -63,6 +63,26 @@ def publish(settings: AuditSettings, state: AuditState, summary: p.RunSummary) -
     return p.publish(settings, p.open_stores(settings), state, summary)
 
 
+@task(name="send-alerts", cache_policy=NO_CACHE)
+def send_alerts(settings: AuditSettings, alerts: Any, state: AuditState, run_id: str) -> Any:
+    from flows.alerts.dispatch import alert_step
+
+    return alert_step(settings, alerts, state, run_id)
+
+
+def alert_artifacts(settings: AuditSettings, report: Any) -> None:
+    """Who was told what (channels redacted), what could not be delivered, and reports with no owner."""
+    slug = artifact_key("nianbao", settings.source.slug())
+    rows = [d.to_dict() for d in report.deliveries][:MAX_ARTIFACT_ROWS]
+    if rows:
+        create_table_artifact(key=artifact_key(slug, "alerts"), table=rows,
+                              description=f"Owner alerts of this run ({report.count('sent')} sent, "
+                                          f"{report.count('undelivered') + report.count('skipped')} undelivered)")
+    if report.unowned:
+        create_table_artifact(key=artifact_key(slug, "unowned"), table=report.unowned[:MAX_ARTIFACT_ROWS],
+                              description=f"{len(report.unowned)} reports with findings and no owner in the registry")
+
+
 @task(name="create-artifacts", cache_policy=NO_CACHE)
 def create_artifacts(settings: AuditSettings, state: AuditState, summary: p.RunSummary) -> None:
     stores = p.open_stores(settings)
@@ -119,8 +139,9 @@ def failed_batch(plan: p.Plan, index: int, infos: list, err: BaseException) -> p
     return out
 
 
-def run_audit(settings: AuditSettings, run_id: str | None = None) -> p.RunSummary:
-    """The flow body (called inside a flow run, which holds the lease of ``run_id``)."""
+def run_audit(settings: AuditSettings, alerts: Any = None, run_id: str | None = None) -> p.RunSummary:
+    """The flow body (called inside a flow run, which holds the lease of ``run_id``). ``alerts``:
+    AlertSettings, or None for no alerting."""
     import time
 
     log = get_run_logger()
@@ -155,10 +176,21 @@ def run_audit(settings: AuditSettings, run_id: str | None = None) -> p.RunSummar
     outcomes.sort(key=lambda o: o.index)
     state = p.merge_state(state, plan, outcomes)
     p.check_fetches(settings, plan, outcomes)  # most fetches failed: the run fails, nothing published
+    if alerts is not None and alerts.reviews:
+        from flows.alerts.reviews import annotate, load_reviews
+
+        annotate(state, load_reviews(alerts.reviews))  # reviewed findings show as such in findings and docs
     summary = p.summarise(state, plan, outcomes, settings)
     summary = publish(settings, state, summary)
     summary.seconds = time.perf_counter() - t0
     create_artifacts(settings, state, summary)
+    if alerts is not None:
+        report = send_alerts(settings, alerts, state, plan.run_id)
+        summary.alerts = report.to_dict()
+        alert_artifacts(settings, report)
+        log.info("alerts: %d sent, %d undelivered, %d up to date, %d reports with findings and no owner%s",
+                 report.count("sent"), report.count("undelivered") + report.count("skipped"), report.up_to_date,
+                 len(report.unowned), f"; error: {report.error}" if report.error else "")
     _progress("done", summary=summary)
     return summary
 
@@ -169,9 +201,13 @@ def audit_flow(source: str, docs: str | None = None, state: str | None = None, f
                s3_preset: str | None = None, addressing_style: str | None = None,
                signature_version: str | None = None, region: str | None = None,
                aws_credentials_block: str | None = None, docs_base_url: str | None = None,
-               profile: str | None = None):
+               profile: str | None = None, owners: str | None = None, smtp: str | None = None,
+               smtp_from: str | None = None, alerts: str | None = None, reviews: str | None = None):
     """Audit the reports under ``source`` (s3://bucket/prefix or a folder) incrementally and publish
-    findings and Data Docs. Connection settings not given fall back to ``NIANBAO_*`` variables."""
+    findings and Data Docs; with ``owners`` (a registry file) tell each owner what is new (``alerts``:
+    errors,verify,unreadable,resolved). Settings not given fall back to ``NIANBAO_*`` variables."""
+    from flows.alerts.dispatch import AlertSettings
+
     settings = audit_settings(
         source, docs=docs, state=state, findings=findings, full=full, reset_state=reset_state,
         batch_size=batch_size,
@@ -181,7 +217,8 @@ def audit_flow(source: str, docs: str | None = None, state: str | None = None, f
                        credentials_block=aws_credentials_block))
     run_id = p.new_run_id()
     with hold_lease(settings, run_id):  # refused here, before any work, while another run holds it
-        summary = run_audit(settings, run_id)
+        summary = run_audit(settings, AlertSettings.resolve(owners=owners, smtp=smtp, smtp_from=smtp_from,
+                                                            alerts=alerts, reviews=reviews), run_id)
     name = "Findings" if has_findings(summary) else "Completed"
     docs = f"; Data Docs NOT published: {summary.docs_errors[0]}" if summary.docs_errors else ""
     return Completed(name=name, message=f"{summary.audited} audited, {summary.failed} failing, "
@@ -227,9 +264,10 @@ def flow_parameters(s: AuditSettings) -> dict[str, Any]:
             "docs_base_url": s.docs_base_url, "profile": s.s3.profile_name}
 
 
-def run_settings(s: AuditSettings) -> p.RunSummary:
-    """Run the flow for resolved settings (the CLI's entry point); returns the run summary."""
+def run_settings(s: AuditSettings, alerts: dict[str, Any] | None = None) -> p.RunSummary:
+    """Run the flow for resolved settings (the CLI's entry point); returns the run summary.
+    ``alerts``: the alert parameters (owners, smtp, smtp_from, alerts, reviews)."""
     f = audit_flow
     if s.task_runner == "dask":
         f = audit_flow.with_options(name="nianbao-audit-dask", task_runner=dask_task_runner())
-    return f(**flow_parameters(s))
+    return f(**flow_parameters(s), **(alerts or {}))

@@ -115,6 +115,45 @@ def check_state(settings: Any) -> None:
               f"(check --state if you expected an earlier one)", file=sys.stderr)
 
 
+def check_alerts(args: argparse.Namespace) -> dict[str, Any] | None:
+    """The owners registry, the reviews and the kinds are read before any work: a typo in them is one
+    line, not a failed run after the audit. Returns the flow's alert parameters (None: no alerting)."""
+    from flows.alerts.dispatch import AlertSettings
+    from flows.alerts.owners import OwnersError, load_owners
+    from flows.alerts.reviews import ReviewError, load_reviews
+
+    try:
+        a = AlertSettings.resolve(owners=args.owners, smtp=args.smtp, smtp_from=args.smtp_from,
+                                  alerts=args.alerts, reviews=args.reviews)
+        if a is None:
+            if args.smtp or args.alerts:
+                raise Preflight("--smtp and --alerts need an owners registry (--owners FILE or NIANBAO_OWNERS)")
+            return None
+        registry = load_owners(a.owners)
+        load_reviews(a.reviews)
+    except (OwnersError, ReviewError) as e:
+        raise Preflight(str(e)) from None
+    if a.smtp_url is None and any(o.emails for o in registry):
+        print("nianbao audit: warning: owners have email addresses but no SMTP server is given (--smtp or "
+              "NIANBAO_SMTP_URL): their digests are recorded as undelivered", file=sys.stderr)
+    return {"owners": a.owners, "smtp": a.smtp_url, "smtp_from": a.smtp_from,
+            "alerts": ",".join(sorted(a.kinds)) if a.kinds else None, "reviews": a.reviews}
+
+
+def print_alerts(al: dict[str, Any], out: Any = None) -> None:
+    w = (out or sys.stdout).write
+    if al.get("error"):
+        w(f"alerts      NOT sent: {al['error']}\n")
+        return
+    w(f"alerts      {al['sent']} digests sent · {al['undelivered']} undelivered · {al['up_to_date']} channels up to "
+      f"date · {len(al['unowned'])} reports with findings and no owner\n")
+    for d in al["deliveries"]:
+        if d["status"] != "sent":
+            w(f"undelivered {d['owner']} via {d['channel']}: {d['error']} (retried next run)\n")
+    for u in al["unowned"][:MAX_LISTED]:
+        w(f"no owner    {u['report']} {u['body'] or '?'} {u['year'] or '?'}\n")
+
+
 def check_lease(settings: Any, break_it: bool = False) -> None:
     """Another live audit of this source holds the lease on its state: refuse here, in one line naming
     the lock, the holder and how to break it (the flow takes the lease itself, atomically)."""
@@ -163,6 +202,16 @@ def register(p: argparse.ArgumentParser) -> None:
     g.add_argument("--profile", help="AWS shared-config profile")
     g.add_argument("--aws-credentials-block", metavar="NAME", help="prefect-aws AwsCredentials block to use")
     g.add_argument("--docs-base-url", help="public HTTP address of --docs when it differs from the endpoint")
+    a = p.add_argument_group("owner alerts (defaults from NIANBAO_OWNERS, NIANBAO_SMTP_URL, ...)")
+    a.add_argument("--owners", metavar="FILE", help="owners registry (CSV or YAML): turns alerting on")
+    a.add_argument("--smtp", metavar="URL", help="smtp://host:port (plain), smtp+starttls://host:587 or "
+                                                 "smtps://host:465; login as user@host, password from "
+                                                 "NIANBAO_SMTP_PASSWORD")
+    a.add_argument("--smtp-from", metavar="ADDRESS", help="From address of the digests")
+    a.add_argument("--alerts", metavar="KINDS", help="kinds sent to owners without their own: "
+                                                     "errors,verify,unreadable,resolved (default errors,verify)")
+    a.add_argument("--reviews", metavar="FILE", help="reviewed findings (YAML, nianbao review): dismissed ones "
+                                                     "are not alerted")
     r = p.add_argument_group("execution")
     r.add_argument("--dask", action="store_true", help="run batches on Dask (NIANBAO_DASK_ADDRESS or a LocalCluster)")
     r.add_argument("--dask-address", help="tcp://scheduler:8786 (implies --dask)")
@@ -238,6 +287,28 @@ def print_summary(s: Any, out: Any = None) -> None:
         w("            the findings and the state were saved: the next run audits only new and changed objects\n")
 
 
+# Failures the CLI says in its own one line: Prefect's traceback of them is noise (-v shows it).
+EXPECTED_FAILURES = ("LeaseHeld", "LeaseLost", "LeaseError", "SourceUnavailable", "EmptySource")
+
+
+class _ExpectedFailureFilter:
+    def filter(self, record: Any) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if exc is not None:
+            return type(exc).__name__ not in EXPECTED_FAILURES
+        msg = record.getMessage()
+        return not any(f"{name}:" in msg or f"{name}(" in msg for name in EXPECTED_FAILURES)
+
+
+def quiet_expected_failures() -> None:
+    import logging
+
+    for name in ("prefect.flow_runs", "prefect.task_runs"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _ExpectedFailureFilter) for f in logger.filters):
+            logger.addFilter(_ExpectedFailureFilter())
+
+
 def run(args: argparse.Namespace) -> int:
     prefect_environment(args.verbose)
     from flows.config import ConfigError, audit_settings, s3_settings
@@ -255,6 +326,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"nianbao audit: {e}", file=sys.stderr)
         return 2
     try:
+        alert_params = check_alerts(args)
         check_locations(settings)
         check_lease(settings, args.break_lease)
     except Preflight as e:
@@ -266,6 +338,7 @@ def run(args: argparse.Namespace) -> int:
         from flows.validate import quiet_libraries
 
         quiet_libraries()
+        quiet_expected_failures()
     import importlib
 
     from flows import prefect_server
@@ -281,7 +354,7 @@ def run(args: argparse.Namespace) -> int:
             from flows import audit
 
             audit.PROGRESS = progress
-            summary = audit.run_settings(settings)
+            summary = audit.run_settings(settings, alert_params)
     except (LeaseError, SourceUnavailable) as e:
         print(f"nianbao audit: {e}", file=sys.stderr)
         return 2
@@ -295,6 +368,8 @@ def run(args: argparse.Namespace) -> int:
         if audit is not None:
             audit.PROGRESS = None
     print_summary(summary)
+    if summary.alerts is not None:
+        print_alerts(summary.alerts)
     failing = summary.failing
     if failing:
         print(f"\nfailing or unreadable ({len(failing)}):")

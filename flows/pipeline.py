@@ -277,6 +277,7 @@ class RunSummary:
     docs_errors: list[str] = field(default_factory=list)
     failing: list[str] = field(default_factory=list)  # first MAX_FAILING lines: object, report, page
     batch_seconds: dict[str, float] = field(default_factory=dict)  # summed over batches: fetch, parse, ...
+    alerts: dict[str, Any] | None = None  # AlertReport.to_dict() when owners were alerted
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -43,12 +43,20 @@ def build_index(state: AuditState, summary: Any) -> bytes:
         for r in e.reports:
             if r.get("status") == PASSED:
                 continue
-            n = sum(1 for f in e.findings if f.get("report_id") == r["report_id"])
+            mine = [f for f in e.findings if f.get("report_id") == r["report_id"]]
+            n = len(mine)
+            gone = sum(1 for f in mine if (f.get("review") or {}).get("decision") == "dismissed")
             rows_failed.append(
                 f'<tr><td>{_link(r.get("docs_page"), key)}</td><td>{_e(r.get("report_index"))}</td>'
                 f'<td class="{_e(r.get("status"))}">{_e(r.get("status"))}</td>'
                 f'<td>{_e(r.get("body"))}</td><td>{_e(r.get("year"))}</td><td>{_e(r.get("format"))}</td>'
-                f'<td class="num">{n}</td><td>{_link(r.get("docs_page"), "Data Docs")}</td></tr>')
+                f'<td class="num">{n}{f" ({gone} dismissed)" if gone else ""}</td>'
+                f'<td>{_link(r.get("docs_page"), "Data Docs")}</td></tr>')
+    reviewed = [
+        f'<tr><td>{_e(key)}</td><td>{_e(f.get("rule"))}</td><td><code>{_e(f.get("id"))}</code></td>'
+        f'<td class="{"muted" if rv.get("decision") == "dismissed" else "failed"}">{_e(rv.get("decision"))}</td>'
+        f'<td>{_e(rv.get("by"))}</td><td>{_e(rv.get("at"))}</td><td>{_e(rv.get("reason"))}</td></tr>'
+        for key, e in sorted(state.objects.items()) for f in e.findings if (rv := f.get("review"))]
     rules = "".join(f'<tr><td>{_e(k)}</td><td class="num">{v}</td></tr>' for k, v in summary.findings_per_rule.items())
     s = summary
     parts = [
@@ -71,6 +79,10 @@ def build_index(state: AuditState, summary: Any) -> bytes:
         "<h2>Reports with findings</h2>",
         ("<table><tr><th>object</th><th>#</th><th>status</th><th>body</th><th>year</th><th>format</th><th>findings</th><th>page</th></tr>"
          + "".join(rows_failed) + "</table>") if rows_failed else "<p>No report has findings.</p>",
+        *(["<h2>Reviewed findings</h2><p class=\"muted\">dismissed: a false positive, not alerted again while "
+            "its cells stay the same; accepted: a real error the owner has been told about</p>"
+            "<table><tr><th>object</th><th>rule</th><th>finding</th><th>review</th><th>by</th><th>at</th>"
+            "<th>reason</th></tr>" + "".join(reviewed) + "</table>"] if reviewed else []),
         "<h2>Unreadable objects and errors</h2>",
         ("<table><tr><th>object</th><th>status</th><th>reason</th></tr>" + "".join(rows_bad) + "</table>")
         if rows_bad else "<p>None.</p>",

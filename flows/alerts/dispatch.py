@@ -49,7 +49,11 @@ class AlertSettings:
         if not owners:
             return None
         kinds = parse_kinds(alerts or env.get("NIANBAO_ALERTS"))
-        return cls(owners=owners, smtp_url=smtp or env.get("NIANBAO_SMTP_URL"),
+        smtp = smtp or env.get("NIANBAO_SMTP_URL")
+        if smtp and urlsplit(smtp).password is not None:  # flow parameters and logs would show it
+            raise OwnersError("the SMTP URL must not hold the password: give the login as user@host and the "
+                              "password in NIANBAO_SMTP_PASSWORD")
+        return cls(owners=owners, smtp_url=smtp,
                    smtp_from=smtp_from or env.get("NIANBAO_SMTP_FROM"), kinds=kinds,
                    reviews=reviews or env.get("NIANBAO_REVIEWS"),
                    attempts=max(1, int(env.get("NIANBAO_ALERT_ATTEMPTS") or 3)),

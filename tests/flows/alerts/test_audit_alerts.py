@@ -60,6 +60,8 @@ def test_audit_sends_digests_with_docs_links_and_not_twice(prefect_harness, monk
     latest = json.loads(next((tmp_path / "home" / "audits").rglob("latest/findings.json")).read_text(encoding="utf-8"))
     marked = [f for f in latest["findings"] if f["id"] == fid]
     assert marked and marked[0]["review"]["decision"] == "dismissed" and marked[0]["review"]["by"] == "王芳"
+    index = (docs / "index.html").read_text(encoding="utf-8")
+    assert "Reviewed findings" in index and fid in index and "原文另有说明" in index and "(1 dismissed)" in index
 
 
 def test_registry_errors_stop_before_any_work(monkeypatch, tmp_path, capsys):
@@ -74,3 +76,17 @@ def test_registry_errors_stop_before_any_work(monkeypatch, tmp_path, capsys):
     assert f"{bad}: row 2: 'not-mail' is not an email address" in err and "Traceback" not in err
     assert main(["audit", str(src), "--smtp", "smtp://127.0.0.1:25"]) == 2
     assert "need an owners registry" in capsys.readouterr().err
+    good = tmp_path / "good.csv"
+    good.write_text(OWNERS, encoding="utf-8")
+    assert main(["audit", str(src), "--owners", str(good), "--smtp", "smtp://u:hunter2@127.0.0.1:25"]) == 2
+    err = capsys.readouterr().err
+    assert "NIANBAO_SMTP_PASSWORD" in err and "hunter2" not in err
+    assert main(["audit", str(src), "--owners", str(good), "--alerts", "errors,everything"]) == 2
+    assert "everything not among errors, verify, unreadable, resolved" in capsys.readouterr().err
+
+
+def test_automation_needs_a_prefect_server(monkeypatch, capsys):
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    assert main(["alerts", "automation", "--notify", "https://example.invalid/hook?key=SECRET"]) == 2
+    err = capsys.readouterr().err
+    assert "PREFECT_API_URL is not set" in err and "SECRET" not in err

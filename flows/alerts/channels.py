@@ -86,7 +86,19 @@ SMTP_FROM_ENV = "NIANBAO_SMTP_FROM"
 # Query parameters whose values are secrets (compared lower-case).
 SECRET_PARAMS = frozenset({"key", "access_token", "token", "secret", "sign", "password", "pass", "apikey",
                            "api_key"})
-_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_ENV_REF = re.compile(r"\$\{(secret:[A-Za-z0-9][A-Za-z0-9_-]*|[A-Za-z_][A-Za-z0-9_]*)\}")
+SMTP_PASSWORD_BLOCK_ENV = "NIANBAO_SMTP_PASSWORD_BLOCK"  # name of a Prefect Secret block holding it
+
+
+def secret_block(name: str) -> str:
+    """The value of the Prefect ``Secret`` block ``name`` (from the server the run talks to)."""
+    try:
+        from prefect.blocks.system import Secret
+
+        value = Secret.load(name, _sync=True).get()
+    except Exception as e:  # not found, no server: say which block, never a value
+        raise ChannelError(f"Prefect Secret block {name!r} cannot be loaded ({type(e).__name__})") from None
+    return str(value)
 _ROBOT_KINDS = ("wecom", "dingtalk", "json")
 # Known errcodes, to make the reason readable.
 _ERRCODES = {
@@ -164,13 +176,17 @@ def _scrub(text: str, secrets: Iterable[str]) -> str:
 
 
 def expand_env(value: str, env: dict[str, str] | None = None) -> tuple[str, list[str]]:
-    """Replace every ``${NAME}`` by the environment variable; returns the result and the values used
+    """Replace every ``${NAME}`` by the environment variable and every ``${secret:NAME}`` by the Prefect
+    Secret block of that name; returns the result and the values used
     (to scrub them from error text). A missing variable is a ChannelError naming it."""
     env = os.environ if env is None else env
     used: list[str] = []
 
     def sub(m: re.Match[str]) -> str:
         name = m.group(1)
+        if name.startswith("secret:"):
+            used.append(secret_block(name.removeprefix("secret:")))
+            return used[-1]
         if name not in env:
             raise ChannelError(f"environment variable {name} is not set (referenced as ${{{name}}})")
         used.append(env[name])
@@ -229,6 +245,8 @@ def _smtp_target(smtp: SmtpSettings) -> _SmtpTarget:
     password = unquote(parts.password) if parts.password else None
     if user and password is None:
         password = os.environ.get(smtp.password_env)
+        if not password and os.environ.get(SMTP_PASSWORD_BLOCK_ENV):
+            password = secret_block(os.environ[SMTP_PASSWORD_BLOCK_ENV])
         if not password:
             raise ChannelError(f"SMTP login {user} needs a password in the environment variable "
                                f"{smtp.password_env}, which is not set")

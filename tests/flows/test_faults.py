@@ -188,3 +188,49 @@ def test_docs_folder_that_breaks_after_the_checks(prefect_harness, quiet_env, sr
     err = capsys.readouterr().err
     assert f"0 to audit, {len(seed_files())} unchanged" in err
     assert (docs / "index.html").is_file()
+
+
+# ------------------------------------------------------------------ 5. latest/ half copied: the run copy
+class BreaksAtLatest:
+    """A store whose ``put`` fails at the n-th write into ``latest/`` (a crash between two copies)."""
+
+    def __init__(self, store, fail_at: int):
+        self.store, self.fail_at, self.latest_puts = store, fail_at, 0
+
+    def __getattr__(self, name):
+        return getattr(self.store, name)
+
+    def put(self, key, data, *a, **kw):
+        if key.startswith("latest/"):
+            self.latest_puts += 1
+            if self.latest_puts == self.fail_at:
+                raise OSError(f"disk gone while writing {key}")
+        return self.store.put(key, data, *a, **kw)
+
+
+@pytest.mark.parametrize("kind", ["local", "s3"])
+def test_a_half_copied_latest_reads_the_old_run_from_its_run_copy(kind, tmp_path, moto_endpoint, bucket):
+    from flows.config import Location, RetryPolicy, S3Settings
+    from flows.storage import LocalStore, StorageError, open_store, publish_run, read_latest
+
+    if kind == "local":
+        store = LocalStore(Location("file", None, str(tmp_path)))
+    else:
+        store = open_store(Location("s3", bucket[1], "findings/"),
+                           S3Settings(endpoint_url=moto_endpoint, addressing_style="path"), RetryPolicy(attempts=1))
+    files = lambda v: {"a.json": (f'{{"v":{v}}}'.encode(), "application/json"),  # noqa: E731
+                       "b.csv": (f"v\n{v}\n".encode(), "text/csv")}
+    publish_run(store, "run-1", files(1))
+    with pytest.raises(OSError, match="disk gone"):  # a.json copied to latest/, b.csv not, old manifest
+        publish_run(BreaksAtLatest(store, fail_at=2), "run-2", files(2))
+    assert store.get("latest/a.json")[0] == b'{"v":2}'  # latest/ really holds a newer file ...
+    assert read_latest(store, "a.json") == ("run-1", b'{"v":1}')  # ... a reader gets run-1's, from runs/run-1/
+    assert read_latest(store, "b.csv") == ("run-1", b"v\n1\n")
+    store.delete(["latest/a.json"])  # a copy lost altogether: the run copy too
+    assert read_latest(store, "a.json") == ("run-1", b'{"v":1}')
+    store.put("latest/a.json", b'{"v":2}')
+    store.delete(["runs/run-1/a.json"])  # and when the run copy is gone as well: said, never the wrong data
+    with pytest.raises(StorageError, match=r"latest/a\.json is not the copy of run run-1"):
+        read_latest(store, "a.json")
+    publish_run(store, "run-3", files(3))  # the next complete publish heals latest/
+    assert read_latest(store, "a.json") == ("run-3", b'{"v":3}') and read_latest(store, "b.csv")[0] == "run-3"

@@ -1,0 +1,397 @@
+"""Build the site: render, hash, write what changed to a folder, upload it to the docs store.
+
+Incremental: ``site/manifest.json`` in the docs store keeps the hash of every file of the last build
+and, for each evidence page, the hash of what it was drawn from. A report whose inputs did not change
+is not rendered again (nor are its cells read or its PDF fetched); every other page is rendered
+(cheap) and written and uploaded only when its bytes differ. A run that touches 100 of 100,000
+reports thus rewrites their evidence pages and the list pages that show them, and nothing else.
+Files of the last build that this build no longer produces are deleted; the landing page is written
+last so a reader never follows it to a page that is not there yet.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from flows.site import charts as ch
+from flows.site import exports as ex
+from flows.site import indexes as ix
+from flows.site import pages as pg
+from flows.site.model import ReportRow, SiteData, dismissed, rule_stats, sha, target_cell
+
+MANIFEST = "site/manifest.json"
+SCHEMA = "nianbao-site/1"
+TEMPLATE = "3"  # bump when the evidence page's HTML changes: every evidence page is drawn again
+DATA_DIR = "site/data/"
+CHART_DIR = "site/assets/charts/"
+
+
+@dataclass(slots=True)
+class BuildResult:
+    landing: str = pg.LANDING
+    url: str = ""
+    files: int = 0  # files of the site (all, written or kept)
+    written: int = 0
+    kept: int = 0
+    deleted: int = 0
+    evidence_rendered: int = 0
+    evidence_kept: int = 0
+    bytes_written: int = 0
+    total_bytes: int = 0
+    largest: tuple[str, int] = ("", 0)  # the largest HTML page
+    seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)
+    search: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (f"{self.files} files ({self.total_bytes / 1e6:.1f} MB), {self.written} written "
+                f"({self.bytes_written / 1e6:.1f} MB), {self.deleted} deleted; evidence pages: {self.evidence_rendered}"
+                f" drawn, {self.evidence_kept} unchanged; largest page {self.largest[0]} "
+                f"({self.largest[1] / 1e3:.0f} kB); {self.seconds:.1f} s")
+
+
+class _Out:
+    """Collects the files of a build; writes the changed ones to ``folder``."""
+
+    def __init__(self, folder: Path, old: dict[str, Any], force: bool):
+        self.folder = folder
+        self.old_files: dict[str, str] = old.get("files") or {}
+        self.old_sizes: dict[str, int] = old.get("sizes") or {}
+        self.old_inputs: dict[str, str] = old.get("inputs") or {}
+        self.force = force
+        self.files: dict[str, str] = {}
+        self.sizes: dict[str, int] = {}
+        self.inputs: dict[str, str] = {}
+        self.changed: list[str] = []
+
+    def unchanged(self, path: str, h: str) -> bool:
+        return not self.force and self.old_files.get(path) == h
+
+    def emit(self, path: str, data: bytes, h: str | None = None) -> None:
+        h = h or sha(data, 20)
+        self.files[path] = h
+        self.sizes[path] = len(data)
+        if self.unchanged(path, h):
+            return
+        p = self.folder / path
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_bytes(data)
+        self.changed.append(path)
+
+    def keep(self, path: str) -> None:
+        self.files[path] = self.old_files[path]
+        self.sizes[path] = self.old_sizes.get(path, 0)
+
+
+def _load_manifest(docs: Any) -> dict[str, Any]:
+    try:
+        if docs.head(MANIFEST) is None:
+            return {}
+        data, _ = docs.get(MANIFEST)
+        doc = json.loads(data)
+    except Exception:  # an unusable manifest only costs a full rebuild
+        return {}
+    return doc if isinstance(doc, dict) and doc.get("schema") == SCHEMA else {}
+
+
+def _report_cells(doc: dict[str, Any] | None, r: ReportRow) -> dict[str, Any] | None:
+    if not doc:
+        return None
+    for x in doc.get("reports") or []:
+        if x.get("report_id") == r.report_id or x.get("report_index") == r.report_index:
+            return x
+    return None
+
+
+def _crops(r: ReportRow, fetch: Callable[[str], bytes] | None) -> tuple[dict[str, bytes], str]:
+    """PNG of each failing cell of a PDF report (cell id -> bytes) and a note when there are none."""
+    wanted = {}
+    for f in r.findings:
+        if f.get("status") != "violated" or dismissed(f):
+            continue
+        c = target_cell(f)
+        prov = (c or {}).get("prov") or {}
+        if c and c.get("cell") and prov.get("page") and prov.get("bbox"):
+            wanted[c["cell"]] = (int(prov["page"]), tuple(prov["bbox"]))
+    if not wanted:
+        return {}, ""
+    if fetch is None:
+        return {}, ("构建站点时未取原 PDF，未截取单元格图像 / the source PDF was not fetched when the site was built: "
+                    "no images of the printed cells.")
+    try:
+        data = fetch(r.object_key)
+    except Exception as e:
+        return {}, (f"原 PDF 无法获取，未截取单元格图像 / the source PDF could not be fetched when the site was "
+                    f"built ({type(e).__name__}): no images of the printed cells.")
+    from parsers.pdf.crop import crop_cell_png
+
+    out = {}
+    for cid, (pno, bbox) in wanted.items():
+        with contextlib.suppress(Exception):
+            out[cid] = crop_cell_png(data, pno, bbox, source=r.object_key)  # type: ignore[arg-type]
+    return out, ""
+
+
+def build_site(data: SiteData, docs: Any, *, cells: Callable[[str], dict[str, Any] | None] | None = None,
+               fetch_source: Callable[[str], bytes] | None = None, work_dir: Path | None = None,
+               search: bool = True, charts: bool = True, force: bool = False, threads: int = 8) -> BuildResult:
+    """Build the site of ``data`` into the docs store ``docs`` (flows.storage Store). ``cells(object_key)``
+    gives an object's cells document (flows.cells); ``fetch_source(object_key)`` the source bytes (PDF
+    crops). ``work_dir`` keeps the written files (default: a temporary folder)."""
+    t0 = time.perf_counter()
+    res = BuildResult()
+    tmp = None
+    if work_dir is None:
+        tmp = tempfile.TemporaryDirectory(prefix="nianbao-site-")
+        work_dir = Path(tmp.name)
+    work_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        old = {} if force else _load_manifest(docs)
+        out = _Out(work_dir / "out", old, force)
+        _render(data, out, res, cells=cells, fetch_source=fetch_source, search_dir=work_dir / "search",
+                search=search, charts=charts)
+        res.timings["render"] = time.perf_counter() - t0
+        t1 = time.perf_counter()
+        _upload(docs, out, res, threads)
+        res.timings["upload"] = time.perf_counter() - t1
+        res.url = docs.url(pg.LANDING)
+    finally:
+        if tmp is not None:
+            tmp.cleanup()
+    res.seconds = time.perf_counter() - t0
+    return res
+
+
+def _render(data: SiteData, out: _Out, res: BuildResult, *, cells, fetch_source, search_dir: Path, search: bool,
+            charts: bool) -> None:
+    t = time.perf_counter()
+    out.emit(pg.CSS_PATH, pg.CSS.encode("utf-8"))
+    out.emit(pg.SEARCH_JS, ix.SEARCH_JS_TEXT.encode("utf-8"))
+    use_charts = charts and ch.available()
+
+    def chart(rows: list[dict[str, Any]], x: str, title: str, horizontal: bool) -> str | None:
+        if not use_charts or not rows:
+            return None
+        spec = ch.rate_spec(rows, x, title, horizontal=horizontal)
+        path = CHART_DIR + ch.chart_name(spec)
+        if path in out.files:
+            return path
+        h = "chart:" + path
+        if out.unchanged(path, h):
+            out.keep(path)
+        else:
+            out.emit(path, ch.render_svg(spec).encode("utf-8"), h)
+        return path
+
+    # evidence pages
+    doc_cache: dict[str, dict[str, Any] | None] = {}
+    for r in data.reports:
+        if r.status == "pass":
+            continue
+        path = pg.report_path(r)
+        ih = TEMPLATE + r.input_hash() + ("c" if fetch_source else "")
+        out.inputs[path] = ih
+        if not out.force and out.old_inputs.get(path) == ih and path in out.old_files:
+            out.keep(path)
+            stem = path[:-5] + "-"
+            for p in out.old_files:
+                if p.startswith(stem):
+                    out.keep(p)
+            res.evidence_kept += 1
+            continue
+        if cells is not None and r.object_key not in doc_cache:
+            try:
+                doc_cache[r.object_key] = cells(r.object_key)
+            except Exception:
+                doc_cache[r.object_key] = None
+            if len(doc_cache) > 256:
+                doc_cache.pop(next(iter(doc_cache)))
+        rc = _report_cells(doc_cache.get(r.object_key), r)
+        crops: dict[str, str] = {}
+        note = ""
+        if r.is_pdf and r.status in ("fail", "verify", "warn", "dismissed"):
+            pngs, note = _crops(r, fetch_source)
+            for cid, png in pngs.items():
+                p = f"{path[:-5]}-{sha(cid, 8)}.png"
+                out.emit(p, png)
+                crops[cid] = p
+        out.emit(path, pg.report_page(r, rc, crops, note))
+        res.evidence_rendered += 1
+    res.timings["evidence"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    stats = rule_stats(data.reports)
+    downloads: dict[str, str] = {}
+    made = ex.exports(data, stats)
+    for name, (blob, maker) in made.items():
+        path = DATA_DIR + ex.file_name(name)
+        downloads[name] = path
+        if maker is None:
+            out.emit(path, blob)
+            continue
+        h = "xlsx:" + sha(blob, 20)
+        if out.unchanged(path, h):
+            out.keep(path)
+        else:
+            out.emit(path, maker(), h)
+    res.timings["exports"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    bodies = ix.bodies_of(data)
+    if search_dir.exists():
+        shutil.rmtree(search_dir)
+    for path, html in ix.body_pages(bodies):
+        out.emit(path, html)
+        if search:
+            p = search_dir / path
+            p.parent.mkdir(parents=True, exist_ok=True)
+            p.write_bytes(html)
+    for gen in (ix.body_list_pages(bodies), ix.region_pages(data, bodies), ix.year_pages(data, chart),
+                ix.rule_pages(data, stats, chart, downloads)):
+        for path, html in gen:
+            out.emit(path, html)
+    res.timings["lists"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    search_ready = False
+    if search:
+        from flows.site import search as sx
+
+        if not sx.available():
+            res.notes.append("search index not built: pagefind is not installed")
+        elif bodies:
+            try:
+                bundle = sx.build_index(search_dir)
+                for p in sorted(bundle.rglob("*")):
+                    if p.is_file():
+                        out.emit(p.relative_to(search_dir).as_posix(), p.read_bytes())
+                search_ready = True
+            except sx.SearchError as e:
+                res.notes.append(f"search index not built: {e}")
+    res.search = search_ready
+    res.timings["search"] = time.perf_counter() - t
+    for path, html in (ix.changes_page(data), ix.files_page(data), ix.reviewed_page(data),
+                       ix.search_page(search_ready), ix.downloads_page(data, downloads)):
+        out.emit(path, html)
+    path, html = ix.landing_page(data, stats, chart, downloads, search_ready)
+    out.emit(path, html)
+
+
+def _upload(docs: Any, out: _Out, res: BuildResult, threads: int) -> None:
+    from flows.storage import LocalStore, content_type, current_umask
+
+    order = sorted(out.changed, key=lambda p: (p == pg.LANDING, p))  # landing page last
+    last = [p for p in order if p == pg.LANDING]
+    rest = [p for p in order if p != pg.LANDING]
+
+    local = isinstance(docs, LocalStore)
+    mode = 0o666 & ~current_umask()
+
+    def put(path: str) -> int:
+        src = out.folder / path
+        if local and path != pg.LANDING:  # a folder: copy and rename (no fsync per page: 100,000 pages)
+            dst = docs._path(path)
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            tmp = dst.with_name(f".{dst.name}.tmp")
+            shutil.copyfile(src, tmp)
+            os.chmod(tmp, mode)
+            os.replace(tmp, dst)
+            return src.stat().st_size
+        data = src.read_bytes()
+        docs.put(path, data, content_type(path), cache_control="no-cache" if path.endswith(".html") else None)
+        return len(data)
+
+    if local or threads <= 1:
+        sizes = [put(p) for p in rest]
+    else:
+        with ThreadPoolExecutor(threads) as pool:
+            sizes = list(pool.map(put, rest))
+    stale = sorted(p for p in out.old_files if p not in out.files and p.startswith("site/"))
+    if stale:
+        docs.delete(stale)
+    manifest = {"schema": SCHEMA, "files": out.files, "sizes": out.sizes, "inputs": out.inputs}
+    docs.put(MANIFEST, json.dumps(manifest, separators=(",", ":")).encode("utf-8"), "application/json; charset=utf-8")
+    sizes += [put(p) for p in last]
+    res.written = len(order)
+    res.bytes_written = sum(sizes)
+    res.deleted = len(stale)
+    res.files = len(out.files)
+    res.kept = res.files - res.written
+    res.total_bytes = sum(out.sizes.values())
+    html = [(p, s) for p, s in out.sizes.items() if p.endswith(".html")]
+    res.largest = max(html, key=lambda x: x[1]) if html else ("", 0)
+
+
+# ------------------------------------------------------------------------------------------ entry points
+def previous_findings(findings: Any, run_id: str | None) -> dict[str, Any] | None:
+    """The findings document of the run before ``run_id`` (runs/<run>/findings.json), if any."""
+    try:
+        runs = sorted({o.key.split("/")[1] for o in findings.list("runs/") if o.key.count("/") >= 2})
+    except Exception:
+        return None
+    earlier = [r for r in runs if run_id is None or r < run_id]
+    for run in reversed(earlier):
+        try:
+            data, _ = findings.get(f"runs/{run}/findings.json")
+            return json.loads(data)
+        except Exception:
+            continue
+    return None
+
+
+def build_site_from_state(state: Any, docs: Any, *, state_store: Any = None, state_key: str | None = None,
+                          findings: Any = None, source: Any = None, run_id: str | None = None,
+                          run_at: str | None = None, registry: Any = None, crops: bool | None = None,
+                          work_dir: Path | None = None, search: bool = True, charts: bool = True,
+                          force: bool = False) -> BuildResult:
+    """The site of an audit state: cells from the cell store next to the state, changes against the
+    previous run in the findings store, PDF crops from the source store (``crops``, default on unless
+    ``NIANBAO_SITE_CROPS=0``)."""
+    from flows.site.model import RegionResolver, from_state, previous_view
+
+    run = run_id or state.last_run_id
+    prev_doc = previous_findings(findings, run) if findings is not None else None
+    data = from_state(state, run_id=run, run_at=run_at or time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+                      regions=RegionResolver(registry), previous=previous_view(prev_doc) if prev_doc else None)
+    cells = None
+    if state_store is not None and state_key:
+        from flows.cells import read_cells
+
+        def cells(key: str) -> dict[str, Any] | None:
+            return read_cells(state_store, state_key, key)
+    if crops is None:
+        crops = os.environ.get("NIANBAO_SITE_CROPS", "1") != "0"
+    fetch = (lambda key: source.get(key)[0]) if (crops and source is not None) else None
+    return build_site(data, docs, cells=cells, fetch_source=fetch, work_dir=work_dir, search=search,
+                      charts=charts, force=force)
+
+
+def build_site_from_check(result: Any, reports: list[Any], docs_dir: Path, *, docs_pages: dict[str, str],
+                          errors: list[tuple[str, str]] = (), search: bool = True) -> BuildResult:  # type: ignore[assignment]
+    """The site of a ``nianbao check`` result in ``docs_dir``: cells from the parsed reports, PDF crops
+    from the local files."""
+    from flows.cells import report_cells
+    from flows.config import Location
+    from flows.site.model import from_check
+    from flows.storage import LocalStore
+
+    by_source: dict[str, dict[str, Any]] = {}
+    for r in reports:
+        by_source.setdefault(r.source, {"reports": []})["reports"].append(report_cells(r))
+    data = from_check(result, source=", ".join(sorted({r.source for r in reports}))[:300],
+                      run_id="check-" + time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()),
+                      run_at=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), docs_pages=docs_pages, errors=errors)
+    docs = LocalStore(Location("file", None, str(docs_dir)))
+    return build_site(data, docs, cells=by_source.get, fetch_source=lambda key: Path(key).read_bytes(),
+                      search=search)

@@ -1,0 +1,63 @@
+"""SVG charts rendered at build time (Altair spec -> vl-convert): no JavaScript, no CDN.
+
+Each chart is named by the hash of its spec, so an unchanged chart is neither rendered nor uploaded
+again. When Altair or vl-convert is missing the site is built without charts (the tables beside them
+carry the same numbers).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flows.site.model import sha
+
+FONT = "Noto Sans CJK SC, Noto Sans SC, PingFang SC, Microsoft YaHei, sans-serif"
+
+
+def available() -> bool:
+    try:
+        import altair  # noqa: F401
+        import vl_convert  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def rate_spec(rows: list[dict[str, Any]], x: str, title: str, *, horizontal: bool = False) -> dict[str, Any]:
+    """Bar chart of ``rate`` (0..1) per ``x``; rows carry ``x``, ``rate``, ``n`` and ``bad``."""
+    import altair as alt
+
+    data = alt.Data(values=rows)
+    base = alt.Chart(data, title=title).mark_bar(color="#b00020")
+    tooltip = [alt.Tooltip("label:N"), alt.Tooltip("rate:Q", format=".1%"), alt.Tooltip("n:Q")]
+    if horizontal:
+        chart = base.encode(y=alt.Y("label:N", sort=None, title=None),
+                            x=alt.X("rate:Q", axis=alt.Axis(format="%"), title="不通过率 failure rate"),
+                            tooltip=tooltip)
+        height = max(60, 18 * len(rows))
+    else:
+        chart = base.encode(x=alt.X("label:N", sort=None, title=x),
+                            y=alt.Y("rate:Q", axis=alt.Axis(format="%"), title="不通过率 failure rate"),
+                            tooltip=tooltip)
+        height = 220
+    spec = chart.properties(width=520 if horizontal else max(200, 48 * len(rows)), height=height).configure(
+        font=FONT).to_dict()
+    return spec
+
+
+def render_svg(spec: dict[str, Any]) -> str:
+    import vl_convert as vlc
+
+    return vlc.vegalite_to_svg(spec)
+
+
+def chart_name(spec: dict[str, Any]) -> str:
+    return sha(json.dumps(spec, sort_keys=True, ensure_ascii=False, default=str)) + ".svg"
+
+
+def rate_rows(counts: dict[Any, list[int]], limit: int | None = None, *, label=str) -> list[dict[str, Any]]:
+    """[{label, rate, n, bad}] from {key: [n, bad]}."""
+    rows = [{"label": label(k) if k is not None else "?", "n": n, "bad": bad, "rate": round(bad / n, 4) if n else 0.0}
+            for k, (n, bad) in counts.items()]
+    return rows[:limit] if limit else rows

@@ -58,6 +58,24 @@ def page_name(report_id: str) -> str:
     return hashlib.sha1(report_id.encode("utf-8")).hexdigest()[:16] + ".html"
 
 
+# GX boilerplate that does not help a reader: the suite link (GX's suite pages are not published), "Data
+# asset: None", and the "Show more info..." block (load time, pandas_data_fingerprint, Batch Parameters
+# "dataframe", Batch Spec) whose toggle needs the dropped Bootstrap JavaScript anyway.
+_SUITE = re.compile(r'<span class="h6" >Expectation Suite:</span>\s*<a href="[^"]*" >([^<]*)</a><br>\s*'
+                    r"(?:Data asset: None<br>)?", re.S)
+_MORE_INFO = re.compile(r'<div id="section-1-content-block-3"[^>]*>.*?(</div>\s*</div>\s*)(?=<div id="section-2")', re.S)
+# Where the site's landing page is, seen from a batch index (sites/<run>/b<batch>/index.html in the audit).
+LANDING_HREF = "../../../index.html"
+
+
+def drop_boilerplate(page: str, rules_href: str | None = None) -> str:
+    """Remove the GX parts listed above; the suite name stays, linked to the site's rule pages."""
+    link = f' (<a href="{rules_href}">规则 rules</a>)' if rules_href else ""
+    page = _SUITE.sub(lambda m: f'<span class="h6" >Rules:</span> {m.group(1)}{link}<br> ', page)
+    page = _MORE_INFO.sub(lambda m: m.group(1), page)
+    return page
+
+
 def make_offline(page: str, index_href: str, css_href: str) -> str:
     """Strip every network reference from a GX page and link the local stylesheet."""
     for rx in _EXTERNAL:
@@ -115,7 +133,7 @@ def _esc(v: Any) -> str:
     return html.escape("" if v is None else str(v), quote=True)
 
 
-def _report_header(rr: ReportResult, fs: list[Finding], index_href: str) -> str:
+def _report_header(rr: ReportResult, fs: list[Finding], index_href: str, landing_href: str | None = None) -> str:
     """Our own summary block at the top of a page: the report and its failing cells (all escaped)."""
     rows: list[str] = []
     undecided: list[str] = []
@@ -154,7 +172,9 @@ def _report_header(rr: ReportResult, fs: list[Finding], index_href: str) -> str:
                    f"that need them were not checked. This is the reader's limit, not the report's error. "
                    f"({_esc('; '.join(rr.read_limited))})</p>")
     return (
-        f'<section class="nb-report" id="nb-report"><p><a href="{index_href}">← 全部未通过报告 / all failing reports</a></p>'
+        f'<section class="nb-report" id="nb-report"><p><a href="{index_href}">← 本批未通过报告 / failing reports of this batch</a>'
+        + (f' · <a href="{landing_href}">站点首页 / the site: all reports and statistics</a>' if landing_href else "")
+        + "</p>"
         f"<h2>{_esc(rr.body or '（未识别机关）')} · {_esc(rr.year or '')} · "
         f'<span class="nb-{_esc(rr.status)}">{_esc(STATUS_ZH.get(rr.status, rr.status))} / {_esc(rr.status)}</span></h2>'
         f"<p>来源 / source: <code>{_esc(rr.source)}</code> #{rr.report_index} · 格式 / format: {_esc(rr.format)}"
@@ -216,8 +236,10 @@ def report_batches(result: CheckResult, chunk_size: int | None = None) -> list[i
     return out
 
 
-def build_site(result: CheckResult, out_dir: Path) -> Path:
-    """Write the site; returns the path of index.html. Existing ``reports/`` pages are replaced."""
+def build_site(result: CheckResult, out_dir: Path, *, landing_href: str | None = LANDING_HREF,
+               index_name: str = "index.html") -> Path:
+    """Write the site; returns the path of the batch index (``index_name``). Existing ``reports/`` pages
+    are replaced. ``landing_href``: the site's landing page relative to the batch index (None: no link)."""
     from great_expectations.render.renderer import ValidationResultsPageRenderer
     from great_expectations.render.view import DefaultJinjaPageView
 
@@ -250,21 +272,23 @@ def build_site(result: CheckResult, out_dir: Path) -> Path:
             body = view.render(renderer.render(vr))
         else:  # pragma: no cover - a result without GX batches (never produced by check_reports)
             body = "<html><head><meta charset=\"UTF-8\"></head><body></body></html>"
-        body = make_offline(body, "../index.html", "../static/nianbao.css")
-        header = _report_header(rr, fs, "../index.html")
+        body = make_offline(body, f"../{index_name}", "../static/nianbao.css")
+        up = f"../{landing_href}" if landing_href else None
+        body = drop_boilerplate(body, up.rsplit("/", 1)[0] + "/site/rules.html" if up else None)
+        header = _report_header(rr, fs, f"../{index_name}", up)
         if '<div class="container-fluid' in body:
             body = body.replace('<div class="container-fluid', header + '<div class="container-fluid', 1)
         else:
             body = re.sub(r"(<body[^>]*>)", lambda m, h=header: m.group(1) + h, body, count=1)
         (pages / name).write_text(body, encoding="utf-8")
         listed.append((rr, name))
-    index = out_dir / "index.html"
-    index.write_text(_index_html(result, listed), encoding="utf-8")
+    index = out_dir / index_name
+    index.write_text(_index_html(result, listed, landing_href), encoding="utf-8")
     result.timings["docs"] = time.perf_counter() - t0
     return index
 
 
-def _index_html(result: CheckResult, listed: list[tuple[ReportResult, str]]) -> str:
+def _index_html(result: CheckResult, listed: list[tuple[ReportResult, str]], landing_href: str | None = None) -> str:
     statuses = Counter(r.status for r in result.report_results)
     rule_rows = []
     per_rule_reports: Counter[str] = Counter()
@@ -298,6 +322,7 @@ def _index_html(result: CheckResult, listed: list[tuple[ReportResult, str]]) -> 
 <body><nav class="navbar"><span class="nb-brand">nianbao-audit</span>
 <span>Great Expectations Data Docs · 勾稽关系检查 / statutory arithmetic</span></nav>
 <div class="container-fluid">
+{f'<p><a href="{landing_href}">← 站点首页 / the site: all reports, regions, rules and statistics</a></p>' if landing_href else ''}
 <h1>未通过的报告 / Failing reports</h1>
 <p>共检查 {n} 份报告 / {n} reports checked：<span class="nb-fail">不通过 fail {statuses.get('fail', 0)}</span> ·
 <span class="nb-warn">提示 warn {statuses.get('warn', 0)}</span> · 无法确定 unverifiable {statuses.get(UNVERIFIABLE, 0)} ·

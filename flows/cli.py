@@ -12,9 +12,10 @@ import re
 import sys
 from pathlib import Path
 
-from flows import cmd_alerts, cmd_audit, cmd_check, cmd_parse, cmd_review
+from flows import cmd_alerts, cmd_audit, cmd_check, cmd_parse, cmd_review, cmd_site
 
-COMMANDS = {"parse": cmd_parse, "check": cmd_check, "audit": cmd_audit, "alerts": cmd_alerts, "review": cmd_review}
+COMMANDS = {"parse": cmd_parse, "check": cmd_check, "audit": cmd_audit, "alerts": cmd_alerts, "review": cmd_review,
+            "site": cmd_site}
 
 
 def version() -> str:

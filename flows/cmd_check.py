@@ -2,7 +2,8 @@
 
 Prints, per report, the failing cells (rule, cell, printed and expected values, the likely wrong cell)
 and what could not be checked. ``--json`` prints one object ``{"reports": [...], "findings": [...],
-"summary": [...]}``. ``--docs DIR`` writes GX Data Docs of the failing reports (DIR/index.html).
+"summary": [...]}``. ``--docs DIR`` writes the site (DIR/index.html: failures first, by region, body,
+year and rule, with each failing report's evidence) and the GX Data Docs of the failing reports beside it.
 
 Exit status: 1 when any finding of severity ``fail`` exists, 0 when none, 2 when an input could not be
 read (the readable inputs are still checked and printed; 2 wins over 1). A PATH that does not exist, a
@@ -46,10 +47,14 @@ def run(args: argparse.Namespace) -> int:
         return 2
     reports, errors = parse_inputs(files=files, errors=errors)
     quiet_libraries()
-    from expectations import build_data_docs, check_reports  # imports GX (slow): only when checking
+    from expectations import check_reports  # imports GX (slow): only when checking
 
     result = check_reports(reports)
-    index = build_data_docs(result, args.docs) if args.docs else None
+    index = None
+    if args.docs:  # the site (landing page, regions, rules, evidence) with the GX validation pages beside it
+        from flows.site.build import build_check_docs
+
+        index = build_check_docs(result, reports, errors, args.docs)
     if args.json:
         doc = integral_numbers(result.to_json())
         doc["errors"] = [{"source": e.source, "reason": e.reason} for e in errors]

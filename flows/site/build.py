@@ -334,6 +334,14 @@ def _upload(docs: Any, out: _Out, res: BuildResult, threads: int) -> None:
 
 
 # ------------------------------------------------------------------------------------------ entry points
+def run_time(run_id: str | None) -> str | None:
+    """20261123T020000Z-1a2b3c -> 2026-11-23 02:00 UTC (run ids start with their UTC start time)."""
+    import re
+
+    m = re.match(r"(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)\d\dZ", run_id or "")
+    return f"{m[1]}-{m[2]}-{m[3]} {m[4]}:{m[5]} UTC" if m else None
+
+
 def previous_findings(findings: Any, run_id: str | None) -> dict[str, Any] | None:
     """The findings document of the run before ``run_id`` (runs/<run>/findings.json), if any."""
     try:
@@ -362,7 +370,7 @@ def build_site_from_state(state: Any, docs: Any, *, state_store: Any = None, sta
 
     run = run_id or state.last_run_id
     prev_doc = previous_findings(findings, run) if findings is not None else None
-    data = from_state(state, run_id=run, run_at=run_at or time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+    data = from_state(state, run_id=run, run_at=run_at or run_time(run) or state.updated_at or "",
                       regions=RegionResolver(registry), previous=previous_view(prev_doc) if prev_doc else None)
     cells = None
     if state_store is not None and state_key:
@@ -395,3 +403,18 @@ def build_site_from_check(result: Any, reports: list[Any], docs_dir: Path, *, do
     docs = LocalStore(Location("file", None, str(docs_dir)))
     return build_site(data, docs, cells=by_source.get, fetch_source=lambda key: Path(key).read_bytes(),
                       search=search)
+
+
+def build_check_docs(result: Any, reports: list[Any], errors: list[Any], docs: str | Path) -> Path:
+    """``nianbao check --docs DIR``: the GX validation pages (DIR/reports/, their index DIR/gx-index.html)
+    and the site around them (DIR/index.html). Returns the landing page's path."""
+    from expectations.docs import build_site as build_gx
+    from expectations.docs import page_name
+
+    out = Path(docs)
+    build_gx(result, out, landing_href="index.html", index_name="gx-index.html")
+    pages = {rr.report_id: f"reports/{page_name(rr.report_id)}" for rr in result.report_results
+             if (out / "reports" / page_name(rr.report_id)).is_file()}
+    errs = [(getattr(x, "source", str(x)), getattr(x, "reason", "")) for x in errors]
+    res = build_site_from_check(result, reports, out, docs_pages=pages, errors=errs)
+    return out / res.landing

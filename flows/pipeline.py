@@ -401,8 +401,6 @@ def publish(s: AuditSettings, stores: Stores, state: AuditState, summary: RunSum
 
     The state is saved last: a crash before it only means the next run audits the same changes again.
     A run whose lease was broken or taken over meanwhile publishes nothing (``lease.LeaseLost``)."""
-    from flows.docs_index import build_index
-
     lease.verify(summary.run_id)
 
     doc = {"run": summary.to_dict(), "objects": object_rows(state),
@@ -418,9 +416,11 @@ def publish(s: AuditSettings, stores: Stores, state: AuditState, summary: RunSum
         str(Path(s.findings.prefix) / "latest" / "findings.json")
     try:  # the docs are a view: failing to write them must not cost the state (every later run would
         # audit everything again and fail the same way)
-        page = build_index(state, summary)
-        stores.docs.put("index.html", page, "text/html; charset=utf-8", cache_control="no-cache")
-        summary.docs_url = stores.docs.url("index.html")
+        from flows.site import build_site_from_state
+
+        built = build_site_from_state(state, stores.docs, state_store=stores.state, state_key=stores.state_key,
+                                      findings=stores.findings, source=stores.source, run_id=summary.run_id)
+        summary.docs_url = built.url
     except Exception as e:
         summary.docs_errors.append(f"Data Docs index not written to {s.docs.uri}: {_reason(e)}")
     summary.failing = failing_lines(state, stores.docs)

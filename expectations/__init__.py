@@ -49,14 +49,18 @@ __all__ = [
 ]
 
 
-def check_reports(reports: Sequence[Report], *, chunk_size: int = 20000) -> CheckResult:
+def check_reports(reports: Sequence[Report], *, chunk_size: int = 20000, lookup=None) -> CheckResult:
     """Validate ``reports`` against every implemented rule of the catalogue.
 
     Reports are validated in batches of ``chunk_size`` (one GX validation per batch). Never raises for
-    bad report content: tables that are missing or unreadable give ``not_checked`` results."""
+    bad report content: tables that are missing or unreadable give ``not_checked`` results. Cross-year
+    rules pair each report with last year's report of the same body among ``reports`` and, through
+    ``lookup(normalised body, year) -> [cell-store report documents]``, in earlier runs."""
+    from expectations.crossyear import pair
     from expectations.engine import validate
 
-    return validate(list(reports), chunk_size=chunk_size)
+    reports = list(reports)
+    return validate(reports, chunk_size=chunk_size, previous=pair(reports, lookup))
 
 
 def build_data_docs(result: CheckResult, out_dir: str | Path) -> Path:

@@ -55,6 +55,7 @@ class CellDef:
     label: str  # e.g. 表三「（一）予以公开」·总计
     label_en: str
     extra: int = 0  # m_t3extra bits a report needs for this cell to exist (local column / subtotal row)
+    scope: str = "report"  # report: printed in this report's table | prev: last year's report | text: the prose
 
 
 def _group_label(group: str) -> str:
@@ -122,7 +123,37 @@ def all_cells() -> tuple[CellDef, ...]:
             f"表二「{T2_ROW_LABELS[rk]}」·{T2_COL_LABELS[ck]}",
             f"table 二 “{T2_ROW_LABELS_EN[rk]}” / {T2_COL_LABELS_EN[ck]}",
         ))
+    by_id = {c.id: c for c in cells}
+    for cid in PREV_CELLS:  # last year's report, for the cross-year rules
+        c = by_id[cid]
+        cells.append(CellDef(f"prev.{cid}", c.table, c.row, c.col, "prev", f"上年报告{c.label}",
+                             f"last year's report: {c.label_en}", scope="prev"))
+    for key, (zh, en) in TEXT_CLAIMS.items():  # what the prose states (parsers.prose), for the TXT rules
+        cells.append(CellDef(f"txt.{key}", "table4" if key.startswith("t4") else "table3", None, None, "text",
+                             f"正文所述{zh}", f"stated in the text: {en}", scope="text"))
     return tuple(cells)
+
+
+# Cells of last year's report the cross-year rules read (expectations/crossyear.py fills them).
+PREV_CELLS: tuple[str, ...] = (
+    *(f"t3.FWD.{c}" for c in T3_COLS),
+    "t2.REG.VALID", "t2.NORM.VALID",
+    *(f"t2.{r}.{c}" for r in ("LICENSE", "SERVICE", "PENALTY", "COERCION", "FEE") for c in ("PREV", "CHANGE")),
+)
+# Prose claims (parsers.prose keys) -> label; the TXT rules compare each with the table cells it names.
+TEXT_CLAIMS: dict[str, tuple[str, str]] = {
+    "t3.NEW.TOT": ("收到申请数", "requests received"),
+    "t3.NEW+CARRY": ("收到申请数（含上年结转）", "requests received incl. carried over"),
+    "t3.R_TOTAL.TOT": ("办结（答复）数", "requests answered"),
+    "t3.FWD.TOT": ("结转下年度数", "carried into next year"),
+    "t3.R_OPEN.TOT": ("予以公开数", "disclosed"),
+    "t3.R_PARTIAL.TOT": ("部分公开数", "partly disclosed"),
+    "t3.R_DENY": ("不予公开数", "not disclosed"),
+    "t3.R_UNABLE": ("无法提供数", "unable to provide"),
+    "t3.R_NOTPROC": ("不予处理数", "not processed"),
+    "t4.REV_TOTAL": ("行政复议数", "administrative reviews"),
+    "t4.LIT": ("行政诉讼数", "lawsuits"),
+}
 
 
 @lru_cache(maxsize=1)

@@ -83,7 +83,8 @@ def gx_context():
     return _STATE["ctx"]
 
 
-def validate(reports: list[Report], chunk_size: int = 20000) -> CheckResult:
+def validate(reports: list[Report], chunk_size: int = 20000, previous: list | None = None) -> CheckResult:
+    """``previous``: per report, last year's cells (expectations.crossyear.pair)."""
     t0 = time.perf_counter()
     vd = _validation_definition()
     t_setup = time.perf_counter() - t0
@@ -98,7 +99,9 @@ def validate(reports: list[Report], chunk_size: int = 20000) -> CheckResult:
         if not chunk:
             break
         t1 = time.perf_counter()
-        df, index = reports_to_frame(chunk)
+        prev_chunk = previous[start:start + chunk_size] if previous is not None else None
+        df, index = reports_to_frame(chunk, prev_chunk)
+        index.previous = list(prev_chunk) if prev_chunk is not None else [None] * len(chunk)
         t2 = time.perf_counter()
         res = _run(vd, df)
         t3 = time.perf_counter()
@@ -137,6 +140,8 @@ def validate(reports: list[Report], chunk_size: int = 20000) -> CheckResult:
 # ---------------------------------------------------------------- findings from the GX result
 def _source_cell(rep: Report, cid: str):
     c = cell(cid)
+    if c.scope != "report":
+        return None
     try:
         if c.table == "table3" and c.row in GROUP_SUBTOTALS:
             return group_subtotal_rows(rep)[c.row].cells.get(c.col or "")
@@ -149,8 +154,9 @@ def _source_cell(rep: Report, cid: str):
         return None
 
 
-def _cells_of(rep: Report, inst: Instance, values: list[float] | None) -> list[dict[str, Any]]:
+def _cells_of(rep: Report, inst: Instance, values: list[float] | None, prev: Any = None) -> list[dict[str, Any]]:
     out = []
+    claims = {c.key: c for c in rep.claims}
     for k, t in enumerate((*inst.lhs, *inst.rhs)):
         c = cell(t.cell)
         src = _source_cell(rep, t.cell)
@@ -160,6 +166,12 @@ def _cells_of(rep: Report, inst: Instance, values: list[float] | None) -> list[d
         if src is not None and src.prov is not None:
             d["prov"] = src.prov.to_dict()
         d["read"] = _read_mode(rep, c, src)
+        if c.scope == "prev" and prev is not None:
+            d["read"] = prev.cells.get(t.cell.removeprefix("prev."), (None, "exact"))[1]
+            d.update(scope="prev", year=prev.year, report=prev.report_id)
+        elif c.scope == "text":
+            claim = claims.get(t.cell.removeprefix("txt."))
+            d.update(scope="text", read="exact", raw=claim.sentence if claim else None)
         out.append(d)
     return out
 
@@ -174,6 +186,8 @@ def _read_mode(rep: Report, c: Any, src: Cell | None) -> str:
     """How a cell was read: exact, by_position (row label lost), ocr, readings (run-together digits)."""
     if src is not None and "ocr" in src.flags:
         return "ocr"
+    if c.scope != "report":
+        return "exact"
     if c.table == "table3":
         row = rep.table3.rows.get(c.row or "")
         if row is not None and row.placed_by_position:
@@ -209,11 +223,17 @@ def _entries_to_findings(rule: Rule, entries: list[dict[str, Any]], chunk: list[
         lhs, rhs = e.get("lhs", []), e.get("rhs", [])
         values: dict[str, Any]
         expected = actual = None
+        prev = index.previous[e["report"]] if index.previous else None
         if inst.op in ("eq", "le"):
             values = linear_values(inst, lhs, rhs)
             actual, expected = values["_actual"], values["_expected"]
             if inst.gate == "body":
                 values.update(body_values(rep.body))
+            if inst.gate == "claim":
+                claim = next((c for c in rep.claims if f"txt.{c.key}" == inst.lhs[0].cell), None)
+                values["sentence"] = claim.sentence if claim else ""
+            if prev is not None:
+                values["prev_year"] = prev.year
         elif inst.op == "zero":
             values = zero_values(inst, lhs, rhs)
             actual, expected = values["_actual"], 0
@@ -247,7 +267,7 @@ def _entries_to_findings(rule: Rule, entries: list[dict[str, Any]], chunk: list[
             else:
                 zh += f"（数字连写的全部 {len(distinct)} 种读法下均不成立）"
                 en += f" (fails under all {len(distinct)} readings of run-together digits)"
-        cells = _cells_of(rep, inst, [*lhs, *rhs]) if inst.op != "report" else []
+        cells = _cells_of(rep, inst, [*lhs, *rhs], prev) if inst.op != "report" else []
         read = finding_read(cells)
         if read in _VERIFY:
             zh += _VERIFY[read][0]
@@ -263,9 +283,36 @@ def _entries_to_findings(rule: Rule, entries: list[dict[str, Any]], chunk: list[
     return out
 
 
+def _cross_year_reason(rep: Report, codes: dict[str, Any], missing: list[str]) -> tuple[str, str] | None:
+    """Why a cross-year rule could not run: no report of last year, several, or cells missing in it."""
+    from expectations.crossyear import NONE_FOUND, SEVERAL
+
+    py = (rep.year or 0) - 1
+    body = rep.body or "?"
+    if codes.get("m_prev") == NONE_FOUND:
+        return (f"未找到「{body}」{py} 年度的报告（按机关名称匹配），跨年度规则未检查",
+                f"no {py} report of “{body}” found (matched by body name): the cross-year rule was not checked")
+    if codes.get("m_prev") == SEVERAL:
+        return (f"找到「{body}」{py} 年度的多份不同报告，无法确定与哪一份比较",
+                f"several different {py} reports of “{body}”: which one to compare with is not decided")
+    if any(c.startswith("prev.") for c in missing):
+        return (f"{py} 年度报告中缺少或无法读取所需单元格（{'、'.join(cell(c).label for c in missing if c.startswith('prev.'))}）",
+                f"the {py} report lacks or could not be read in the cells needed")
+    return None
+
+
 def _not_checked_finding(rule: Rule, rep: Report, e: dict[str, Any], insts: tuple[Instance, ...]) -> Finding:
     codes = e.get("codes", {})
     missing = e.get("missing", [])
+    if rule.kind == "cross_year" and (why := _cross_year_reason(rep, codes, missing)) is not None:
+        n = e.get("count", 1)
+        return Finding(
+            id=finding_id(rep.report_id, rule.id, rule.table, None, None, "not_checked"),
+            source=rep.source, report_index=rep.report_index, report_id=rep.report_id, body=rep.body,
+            year=rep.year, rule=rule.id, kind=rule.kind, severity=rule.severity, status=NOT_CHECKED,
+            table=rule.table, row=None, column=None, instance="*", expected=None, actual=None,
+            message_zh=f"{rule.id} 未检查（{n} 处）：{why[0]}", message_en=f"{rule.id} not checked ({n}): {why[1]}",
+            cells=[{"cell": c, "label": cell(c).label, "label_en": cell(c).label_en} for c in missing])
     tables = sorted({cell(c).table for c in missing}) or ([rule.table] if rule.table.startswith("table") else [])
     if rule.table == "any":
         tables = sorted(set(tables) | {t for t in ("table2", "table3", "table4") if codes.get(f"m_st_{t}", 0)})
@@ -325,6 +372,8 @@ def _report_results(reports: list[Report], findings: list[Finding]) -> list[Repo
                 counts[f.severity] += 1
                 if _ORDER[f.severity] > _ORDER.get(worst, 0):
                     worst = f.severity
+            elif f.status == NOT_CHECKED and f.kind != "within_report":
+                continue  # last year's report or a prose claim is not this report's table: listed, not counted
             else:
                 counts[f.status] += 1
             prev = rules.get(f.rule)
@@ -333,7 +382,8 @@ def _report_results(reports: list[Report], findings: list[Finding]) -> list[Repo
         tables = {}
         for t in ("table2", "table3", "table4"):
             st = getattr(rep, t).status
-            tf = [f for f in fs if f.table == t or any(c.get("table") == t for c in f.cells)]
+            tf = [f for f in fs if (f.table == t or any(c.get("table") == t for c in f.cells))
+                  and not (f.status == NOT_CHECKED and f.kind != "within_report")]
             check = PASS
             if st != PRESENT:
                 check = NOT_CHECKED
@@ -366,7 +416,7 @@ def _report_results(reports: list[Report], findings: list[Finding]) -> list[Repo
 def _likely(rep: Report, fs: list[Finding], insts_by_rule: dict[str, dict[str, Instance]]) -> list[dict[str, Any]]:
     failing = []
     for f in fs:
-        if f.status != VIOLATED or f.severity != FAIL or f.readings:
+        if f.status != VIOLATED or f.severity != FAIL or f.readings or f.kind != "within_report":
             continue
         inst = insts_by_rule.get(f.rule, {}).get(f.instance)
         if inst is None or inst.op != "eq":

@@ -46,6 +46,8 @@ class CompiledRule:
     t2gen: np.ndarray  # per instance: 0 any, 1 = 2019, 2 = 2021
     extra: np.ndarray  # per instance: m_t3extra bits the report must have (local column / subtotal rows)
     gate_body: np.ndarray  # per instance: decided only when the body's type is known
+    xbits: np.ndarray  # per instance: m_xapp bits a report needs (cross-year rules), 0 any
+    claim: np.ndarray  # per instance: cell index of the prose claim it needs to apply at all, -1 none
 
 
 def _derived_applicability(inst: Instance) -> tuple[int, int, int]:
@@ -59,6 +61,8 @@ def _derived_applicability(inst: Instance) -> tuple[int, int, int]:
         return variant, t2gen, extra
     for cid in inst.cells:
         c = cell(cid)
+        if c.scope != "report":
+            continue
         if c.table == "table3" and c.row == "R_OTHER":
             variant = variant or VARIANT_SINGLE
         elif c.table == "table3" and c.row in ("R_OTHER_1", "R_OTHER_2", "R_OTHER_3"):
@@ -100,8 +104,10 @@ def compile_rule(rule_id: str) -> CompiledRule:
     if len(ops) != 1:
         raise ValueError(f"rule {rule_id}: instances mix ops {ops}")
     gate_body = np.array([i.gate == "body" for i in insts], dtype=bool)
+    xbits = np.array([int(i.gate[2:]) if (i.gate or "").startswith("x:") else 0 for i in insts], dtype=np.int16)
+    claim = np.array([cidx[i.lhs[0].cell] if i.gate == "claim" else -1 for i in insts], dtype=np.int64)
     return CompiledRule(rule_id, ops.pop(), insts, tuple(idx), inc, inc.sum(axis=0), L, R, variant, t2gen, extra,
-                        gate_body)
+                        gate_body, xbits, claim)
 
 
 def _applicable(cr: CompiledRule, a: FrameArrays) -> np.ndarray:
@@ -116,6 +122,14 @@ def _applicable(cr: CompiledRule, a: FrameArrays) -> np.ndarray:
     if cr.extra.any():
         x = a.meta["m_t3extra"][:, None]
         app &= (x & cr.extra[None, :]) == cr.extra[None, :]
+    if cr.xbits.any():
+        x = a.meta["m_xapp"][:, None]
+        app &= (cr.xbits[None, :] == 0) | ((x & cr.xbits[None, :]) != 0)
+    if (cr.claim >= 0).any():
+        has = np.ones((nrow, len(cr.instances)), dtype=bool)
+        js = np.flatnonzero(cr.claim >= 0)
+        has[:, js] = a.A[:, cr.claim[js]]
+        app &= has  # a prose rule applies only where the prose states the number
     return app
 
 
@@ -165,6 +179,11 @@ def _report_level(cr: CompiledRule, a: FrameArrays) -> tuple[np.ndarray, np.ndar
             app[:, j] = m["m_fmt_applicable"] == 1
             ev[:, j] = m["m_st_table3"] == 0
             bad[:, j] = (m["m_t3extra"] != 0) | (m["m_t3local"] > 0)
+        elif p.startswith("txtsum:"):
+            k = int(p.split(":")[1])
+            app[:, j] = m["m_txtn"] > k
+            ev[:, j] = True
+            bad[:, j] = (m["m_txtbad"] & (1 << k)) != 0
         elif p == "period":
             app[:, j] = (m["m_fmt_applicable"] == 1) & (m["m_period"] != 0)  # only when a period is stated
             ev[:, j] = m["m_ygen"] != 0

@@ -46,7 +46,26 @@ META = ("m_gen", "m_ygen", "m_t2gen", "m_variant", "m_st_table2", "m_st_table3",
         "m_t3local",  # table 三 rows outside the statutory layout (facts.t3_local_rows)
         "m_body",  # publishing body: 0 unknown, 1 no rule-making power, 2 may have it (bodies.body_type)
         "m_sec_missing", "m_sec_headless", "m_sec_order",  # section bit masks (facts.section_facts)
-        "m_period")  # statistics period: 0 not stated, 1 matches the year, 2 does not
+        "m_period",  # statistics period: 0 not stated, 1 matches the year, 2 does not
+        "m_xapp",  # cross-year rules that apply (bits): 1 table 三 carry-over, 2 表二 2021 in force, 4 表二 2019 items
+        "m_prev",  # last year's report: 0 not looked for, 1 none found, 2 paired, 3 several (crossyear.py)
+        "m_txtn", "m_txtbad")  # prose totals with an itemisation: how many, and which disagree (bits)
+MAX_SUMS = 8
+
+
+def xyear_bits(rep: Report) -> int:
+    """Which cross-year rules apply to a report of this year (statutory-format.md §7.5): the carry-over
+    from 2020 on (2019 reports follow pre-format years), 现行有效 from 2022 (2021 was the first year of the
+    2021 table 二), the 2019 table 二 items for 2020 only."""
+    y = rep.year
+    if y is None or rep.format == GEN_PRE2019 or y < 2020:
+        return 0
+    bits = 1
+    if y >= 2022:
+        bits |= 2
+    if y == 2020:
+        bits |= 4
+    return bits
 
 
 def value_columns() -> list[str]:
@@ -68,6 +87,7 @@ class FrameIndex:
     first_row: list[int] = field(default_factory=list)  # first frame row of each report
     readings: list[list[dict[str, dict[str, int]]]] = field(default_factory=list)  # per report, per reading
     uncovered: list[set[str]] = field(default_factory=list)  # ambiguous cells whose rules cannot be decided
+    previous: list = field(default_factory=list)  # per report: last year's cells (crossyear.Previous) or None
 
 
 def _variant(rep: Report) -> int:
@@ -147,7 +167,8 @@ def _put(idx: int, c: Cell | None, V: np.ndarray, A: np.ndarray, B: np.ndarray, 
         F[i, idx] = True
 
 
-def reports_to_frame(reports: list[Report]) -> tuple[pd.DataFrame, FrameIndex]:
+def reports_to_frame(reports: list[Report], previous: list | None = None) -> tuple[pd.DataFrame, FrameIndex]:
+    """``previous``: per report, last year's cells (``crossyear.pair``) or None."""
     cidx = cell_index()
     ncell = len(cidx)
     index = FrameIndex()
@@ -194,6 +215,23 @@ def reports_to_frame(reports: list[Report]) -> tuple[pd.DataFrame, FrameIndex]:
                     idx = cidx.get(f"t2.{rkey}.{ckey}")
                     if idx is not None:
                         _put(idx, c, V, A, B, F, i)
+        prev = previous[k] if previous is not None else None
+        if prev is not None:
+            for cid, (val, _read) in prev.cells.items():
+                idx = cidx.get(f"prev.{cid}")
+                if idx is not None:
+                    A[i, idx] = True
+                    if val is None:
+                        B[i, idx] = True
+                    else:
+                        V[i, idx] = val
+        for claim in rep.claims:
+            idx = cidx.get(f"txt.{claim.key}")
+            if idx is not None:
+                A[i, idx] = True
+                V[i, idx] = float(claim.value)
+        sums = rep.sums[:MAX_SUMS]
+        txtbad = sum(1 << j for j, s in enumerate(sums) if s.verdict != "ok")
         ygen = year_generation(rep.year)
         fmt_app = 0 if (ygen == GEN_CODES[GEN_PRE2019] or rep.format == GEN_PRE2019) else 1
         sec = section_facts(rep)
@@ -202,7 +240,8 @@ def reports_to_frame(reports: list[Report]) -> tuple[pd.DataFrame, FrameIndex]:
                    1 if t3.has_note else 0, len(t2.extra_rows), fmt_app,
                    t3_extra_bits(rep), len(t3_local_rows(rep)), body_type(rep.body).code,
                    SectionFacts.mask(sec.missing), SectionFacts.mask(sec.headless), SectionFacts.mask(sec.out_of_order),
-                   period_code(rep))
+                   period_code(rep), xyear_bits(rep), prev.status if prev is not None else 0,
+                   len(sums), txtbad)
         for cid in index.uncovered[k]:
             idx = cidx.get(cid)
             if idx is not None:

@@ -325,6 +325,97 @@ def fmt_period() -> tuple[Instance, ...]:
     return (Instance("period", "report", None, None, "统计期限", "statistics period", "report", param="period"),)
 
 
+# ---------------------------------------------------------------- cross-year (statutory-format.md §7.5)
+def _prev(cid: str) -> Term:
+    c = cell(f"prev.{cid}")
+    return Term(c.id, c.label, c.label_en)
+
+
+def _carry(cols: tuple[str, ...]) -> tuple[Instance, ...]:
+    out = []
+    for c in cols:
+        w, we = _col_where(c)
+        out.append(Instance(c, "table3", "CARRY", c, w, we, "eq", (_t3("CARRY", c, "row"),),
+                            (_prev(f"t3.FWD.{c}"),), target=f"t3.CARRY.{c}", gate="x:1"))
+    return tuple(out)
+
+
+def x_t3_carry_tot() -> tuple[Instance, ...]:
+    return _carry(("TOT",))
+
+
+def x_t3_carry_col() -> tuple[Instance, ...]:
+    return _carry(tuple(T3_APPL))
+
+
+def x_t2_21_valid() -> tuple[Instance, ...]:
+    """现行有效(Y) = 现行有效(Y−1) + 本年制发(Y) − 本年废止(Y), per row."""
+    return tuple(Instance(r, "table2", r, "VALID", T2_ROW_LABELS[r], T2_ROW_LABELS_EN[r], "eq", (_t2(r, "VALID"),),
+                          (_prev(f"t2.{r}.VALID"), _t2(r, "ISSUED"),
+                           Term(f"t2.{r}.REPEALED", "本年废止件数", "repealed this year", -1.0)),
+                          t2gen="2021", target=f"t2.{r}.VALID", gate="x:2") for r in ("REG", "NORM"))
+
+
+def x_t2_21_repeal() -> tuple[Instance, ...]:
+    """本年废止(Y) ≤ 现行有效(Y−1) + 本年制发(Y), per row."""
+    return tuple(Instance(r, "table2", r, "REPEALED", T2_ROW_LABELS[r], T2_ROW_LABELS_EN[r], "le",
+                          (_t2(r, "REPEALED"),), (_prev(f"t2.{r}.VALID"), _t2(r, "ISSUED")),
+                          t2gen="2021", target=f"t2.{r}.REPEALED", gate="x:2") for r in ("REG", "NORM"))
+
+
+def x_t2_19_items() -> tuple[Instance, ...]:
+    """上一年项目数量(2020) = 上一年项目数量(2019) + 本年增/减(2019), per row."""
+    return tuple(Instance(r, "table2", r, "PREV", T2_ROW_LABELS[r], T2_ROW_LABELS_EN[r], "eq", (_t2(r, "PREV"),),
+                          (_prev(f"t2.{r}.PREV"), _prev(f"t2.{r}.CHANGE")), t2gen="2019", target=f"t2.{r}.PREV",
+                          gate="x:4") for r in ("LICENSE", "SERVICE", "PENALTY", "COERCION", "FEE"))
+
+
+# ---------------------------------------------------------------- prose against the tables (parsers/prose.py)
+def _txt(key: str) -> Term:
+    c = cell(f"txt.{key}")
+    return Term(c.id, c.label, c.label_en)
+
+
+def _claim(key: str, table: str, row: str | None, col: str | None, terms: tuple[Term, ...]) -> Instance:
+    c = cell(f"txt.{key}")
+    return Instance(key, table, row, col, c.label.removeprefix("正文所述"), c.label_en.split(": ", 1)[-1], "eq",
+                    (_txt(key),), terms, target=terms[0].cell if len(terms) == 1 else None, gate="claim")
+
+
+def txt_t3_recv() -> tuple[Instance, ...]:
+    return (_claim("t3.NEW.TOT", "table3", "NEW", "TOT", (_t3("NEW", "TOT", "row"),)),
+            _claim("t3.NEW+CARRY", "table3", "NEW", "TOT", (_t3("NEW", "TOT", "row"), _t3("CARRY", "TOT", "row"))))
+
+
+def txt_t3_done() -> tuple[Instance, ...]:
+    return (_claim("t3.R_TOTAL.TOT", "table3", "R_TOTAL", "TOT", (_t3("R_TOTAL", "TOT", "row"),)),
+            _claim("t3.FWD.TOT", "table3", "FWD", "TOT", (_t3("FWD", "TOT", "row"),)))
+
+
+def txt_t3_cat() -> tuple[Instance, ...]:
+    out = [_claim("t3.R_OPEN.TOT", "table3", "R_OPEN", "TOT", (_t3("R_OPEN", "TOT", "row"),)),
+           _claim("t3.R_PARTIAL.TOT", "table3", "R_PARTIAL", "TOT", (_t3("R_PARTIAL", "TOT", "row"),))]
+    for group in ("R_DENY", "R_UNABLE", "R_NOTPROC"):
+        out.append(_claim(f"t3.{group}", "table3", group, "TOT",
+                          tuple(_t3(r, "TOT", "row") for r in GROUP_ROWS[group])))
+    return tuple(out)
+
+
+def txt_t4() -> tuple[Instance, ...]:
+    return (_claim("t4.REV_TOTAL", "table4", None, "REV_TOTAL",
+                   (Term("t4.REV_TOTAL", "表四行政复议总计", "table 四 reviews, total"),)),
+            _claim("t4.LIT", "table4", None, "LIT_TOTAL",
+                   (Term("t4.LIT_D_TOTAL", "表四未经复议直接起诉总计", "table 四 lawsuits without review, total"),
+                    Term("t4.LIT_R_TOTAL", "表四复议后起诉总计", "table 四 lawsuits after review, total"))))
+
+
+def txt_sum() -> tuple[Instance, ...]:
+    from expectations.frame import MAX_SUMS
+
+    return tuple(Instance(f"sum{k}", "report", None, None, "正文数字", "numbers in the text", "report",
+                          param=f"txtsum:{k}") for k in range(MAX_SUMS))
+
+
 GENERATORS: dict[str, Callable[[], tuple[Instance, ...]]] = {
     f.__name__: f
     for f in (t3_balance, t3_results, t3_row_totals, t3_bounds, t3_zero, t3_heur_fwd, t3_heur_other,
@@ -332,7 +423,8 @@ GENERATORS: dict[str, Callable[[], tuple[Instance, ...]]] = {
               t2_items_nonneg, gen_int_cells, gen_amount_cells, gen_signed_cells, gen_blank_totals,
               fmt_tables, fmt_gen, t3_fmt_split, fmt_note, t2_localrow, t3_orgsub, t3_groupsub,
               t4_heur_rev2lit, t2_21_repeal, t2_reg_auth, fmt_sections, fmt_sections_heading, fmt_labels,
-              fmt_period)
+              fmt_period, x_t3_carry_tot, x_t3_carry_col, x_t2_21_valid, x_t2_21_repeal, x_t2_19_items,
+              txt_t3_recv, txt_t3_done, txt_t3_cat, txt_t4, txt_sum)
 }
 
 

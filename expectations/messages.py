@@ -46,8 +46,11 @@ def side(terms: tuple[Term, ...], values: list[float], en: bool = False) -> str:
         t = terms[0]
         return f"{t.label_en if en else t.label} {fmt_num(values[0])}"
     keep, hidden = _shown(terms, values)
-    parts = [f"{terms[i].label_en if en else terms[i].label} {fmt_num(values[i])}" for i in keep]
-    text = " + ".join(parts)
+    text = ""
+    for n, i in enumerate(keep):
+        t = terms[i]
+        part = f"{t.label_en if en else t.label} {fmt_num(values[i])}"
+        text += (part if n == 0 else f" − {part}" if t.coef < 0 else f" + {part}")
     if hidden:
         text += f" + … ({hidden} more, all 0)" if en else f" + …（其余 {hidden} 项均为 0）"
     return f"{text} = {fmt_num(total)}"
@@ -149,6 +152,23 @@ def report_values(inst: Instance, codes: dict[str, int], rep: Report) -> dict[st
         else:
             v["detail"] = "2019 年格式的（六）其他处理为 1 行，本报告印为 3 个子行"
             v["detail_en"] = "the 2019 format prints (6) other handling as one row; this report prints 3 sub-rows"
+    elif p.startswith("txtsum:"):
+        k = int(p.split(":")[1])
+        sm = rep.sums[k] if k < len(rep.sums) else None
+        if sm is not None:
+            parts = " + ".join(f"{v}{'余' if b == 'min' else ''}" for v, b in sm.parts)
+            parts_en = " + ".join(f"{v}{'+' if b == 'min' else ''}" for v, b in sm.parts)
+            least = "至少 " if any(b == "min" for _, b in sm.parts) else ""
+            if sm.verdict == "over":
+                v["detail"] = (f"正文总数 {sm.total}{sm.unit}，而分项 {parts} = {least}{sm.parts_min}{sm.unit}，超过总数；"
+                               f"原文：「{sm.sentence}」")
+                v["detail_en"] = (f"the text gives a total of {sm.total} but its parts {parts_en} = "
+                                  f"{'at least ' if least else ''}{sm.parts_min}, more than the total; the text says: “{sm.sentence}”")
+            else:
+                v["detail"] = (f"正文总数 {sm.total}{sm.unit}，而所列分项 {parts} = {sm.parts_min}{sm.unit}，与总数不符；"
+                               f"原文：「{sm.sentence}」")
+                v["detail_en"] = (f"the text gives a total of {sm.total} but the parts it lists, {parts_en}, add up to "
+                                  f"{sm.parts_min}; the text says: “{sm.sentence}”")
     elif p == "localrow":
         v["detail"] = "、".join(rep.table2.extra_rows)
         v["detail_en"] = ", ".join(rep.table2.extra_rows)

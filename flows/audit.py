@@ -182,6 +182,7 @@ def run_audit(settings: AuditSettings, alerts: Any = None, run_id: str | None = 
         annotate(state, load_reviews(alerts.reviews))  # reviewed findings show as such in findings and docs
     summary = p.summarise(state, plan, outcomes, settings)
     summary = publish(settings, state, summary)
+    p.drop_cells(settings, plan.deleted)
     summary.seconds = time.perf_counter() - t0
     create_artifacts(settings, state, summary)
     if alerts is not None:

@@ -176,6 +176,7 @@ def audit_batch(s: AuditSettings, run_id: str, index: int, infos: list[ObjectInf
             e.status, e.reason = UNREADABLE, pe.reason
         except Exception as ex:  # a parser bug must not stop the other objects
             e.status, e.reason = UNREADABLE, f"internal parser error: {type(ex).__name__}: {ex}"
+    keep_cells(stores, entries, reports_by_key)
     all_reports = [r for rs in reports_by_key.values() for r in rs]
     t1 = time.perf_counter()
     out.timings["parse"] = t1 - t0 - out.timings["fetch"]
@@ -220,6 +221,27 @@ def audit_batch(s: AuditSettings, run_id: str, index: int, infos: list[ObjectInf
     out.seconds = time.perf_counter() - t0
     out.timings["docs"] = time.perf_counter() - t2
     return out
+
+
+def keep_cells(stores: Stores, entries: dict[str, ObjectEntry], reports_by_key: dict[str, list]) -> None:
+    """Each parsed object's cells go to the cell store (flows.cells) next to the state: what cross-year
+    rules and the site read later. A store error costs only those later uses (said in the entry)."""
+    from flows.cells import write_cells
+
+    for key, reports in reports_by_key.items():
+        try:
+            write_cells(stores.state, stores.state_key, key, entries[key].etag, reports)
+        except (StorageError, OSError) as e:
+            entries[key].reason = f"cells not stored: {_reason(e)}"
+
+
+def drop_cells(s: AuditSettings, deleted: list[str]) -> None:
+    """Cell documents of objects that left the source (after the state no longer lists them)."""
+    if deleted:
+        from flows.cells import delete_cells
+
+        stores = open_stores(s)
+        delete_cells(stores.state, stores.state_key, deleted)
 
 
 def page_map(site: Path, val: Any) -> dict[str, str]:

@@ -19,6 +19,7 @@ from parsers.lines import Fragment, Line, normalize_text
 from parsers.meta import split_meta
 from parsers.model import MISSING, PRESENT, UNREADABLE, ParseError, ParseNote, Report, Section
 from parsers.narrative import narrow_readings
+from parsers.prose import read_prose
 from parsers.read_t2 import read_table2
 from parsers.read_t3 import read_table3
 from parsers.read_t4 import read_table4
@@ -363,6 +364,7 @@ def build_report(lines: list[Line], source: str, index: int, kind: str) -> Repor
         for t in (rep.table2, rep.table3, rep.table4):
             if t.status == MISSING:
                 t.reason = "no statutory table: a pre-2019 narrative report"
+    read_prose(rep)
     return rep
 
 

@@ -174,6 +174,36 @@ class Section:
     line: int | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class ProseClaim:
+    """A number the prose states about this report's own tables (parsers.prose).
+
+    ``key``: what it speaks of (``t3.NEW.TOT``, ``t3.R_DENY`` for a whole result group, ``t4.LIT`` for
+    both lawsuit totals, ``t3.NEW+CARRY`` ...); ``value`` as stated (exact: no 余/多/约/近)."""
+
+    key: str
+    value: int
+    sentence: str
+
+
+@dataclass(frozen=True, slots=True)
+class ProseSum:
+    """A total and its itemisation in one passage ("共…646条，其中…550余条…130条"), with its verdict:
+    ``over`` (the parts, at least, exceed the total), ``under`` (three or more exact parts of an
+    itemisation that must be complete add up to less), ``ok``."""
+
+    total: int
+    parts: tuple[tuple[int, str], ...]  # (value, bound): bound "" exact, "min" for 余/多/逾/超过
+    unit: str
+    marker: str  # 其中 | 分别 | 在…中 | 包括 (包括 lists are partial: only "over" counts)
+    sentence: str
+    verdict: str
+
+    @property
+    def parts_min(self) -> int:
+        return sum(v for v, _ in self.parts)
+
+
 @dataclass(slots=True)
 class ParseNote:
     """Something the parser noticed that a user should see (not a rule finding)."""
@@ -206,6 +236,8 @@ class Report:
     table4: Table4 = field(default_factory=Table4)
     notes: list[ParseNote] = field(default_factory=list)
     meta: dict[str, str] = field(default_factory=dict)  # crawler/converter header (标题, 发布时间, 原文链接 …)
+    claims: list[ProseClaim] = field(default_factory=list)  # what the prose states about the tables
+    sums: list[ProseSum] = field(default_factory=list)  # totals and their itemisations in the prose
 
     @property
     def report_id(self) -> str:
@@ -314,6 +346,11 @@ class Report:
             "notes": [n.to_dict() for n in self.notes],
         }
         d["reading"] = self.reading()
+        if self.claims:
+            d["claims"] = [{"key": c.key, "value": c.value, "sentence": c.sentence} for c in self.claims]
+        if self.sums:
+            d["sums"] = [{"total": x.total, "parts": [list(p) for p in x.parts], "unit": x.unit, "marker": x.marker,
+                          "verdict": x.verdict, "sentence": x.sentence} for x in self.sums]
         if self.meta:
             d["meta"] = dict(self.meta)
         placed = [k for k, r in t3.rows.items() if r.placed_by_position]

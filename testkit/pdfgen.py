@@ -180,7 +180,7 @@ def inject_error(rep: Report, table: str, row: str, col: str, delta: int) -> Non
 
 # ------------------------------------------------------------------ caching front door
 # fields of Report.to_dict that describe how a report was read, not what it prints
-_NOT_CONTENT = ("reading", "meta")
+_NOT_CONTENT = ("reading", "meta", "claims", "sums")
 
 
 def render_pdf(report: Report, layout: PdfLayout | str, *, cache: bool = True) -> bytes:

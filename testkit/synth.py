@@ -34,9 +34,10 @@ def _cell(v: int | Decimal | None, raw: str | None = None) -> Cell:
 
 
 def make_report(seed: int, generation: str | None = None, *, year: int | None = None,
-                scale: int = 30, zero_share: float = 0.5) -> Report:
+                scale: int = 30, zero_share: float = 0.5, prose: bool = False) -> Report:
     """A consistent report. ``scale`` bounds the request counts; ``zero_share`` is the share of
-    applicant columns left at zero (as in most real reports)."""
+    applicant columns left at zero (as in most real reports). ``prose``: the overview states numbers
+    that agree with the tables (requests, results, reviews) and a total with its itemisation."""
     rng = random.Random(seed)
     gen = generation or rng.choice((GEN_2019, GEN_2021))
     if year is None:
@@ -51,7 +52,38 @@ def make_report(seed: int, generation: str | None = None, *, year: int | None = 
     rep.table2 = _table2(rng, gen)
     rep.table3 = _table3(rng, gen, scale, zero_share)
     rep.table4 = _table4(rng)
+    if prose:
+        rep.sections[0] = Section(key="overview", number=1, title=SECTION_TITLES["overview"],
+                                  text=overview_text(rng, rep))
     return rep
+
+
+def _tot(rep: Report, *rows: str) -> int:
+    return int(sum(rep.table3.value(r, "TOT") or 0 for r in rows if r in rep.table3.rows))
+
+
+def overview_text(rng: random.Random, rep: Report) -> str:
+    """An overview whose numbers agree with the tables, in the phrasings real reports use."""
+    y = rep.year
+    new, done, fwd, carry = (_tot(rep, k) for k in ("NEW", "R_TOTAL", "FWD", "CARRY"))
+    deny = _tot(rep, *(k for k in rep.table3.rows if k.startswith("R_DENY")))
+    unable = _tot(rep, *(k for k in rep.table3.rows if k.startswith("R_UNABLE")))
+    notproc = _tot(rep, *(k for k in rep.table3.rows if k.startswith("R_NOTPROC")))
+    rev = int(rep.table4.cells["REV_TOTAL"].value or 0)
+    lit = int((rep.table4.cells["LIT_D_TOTAL"].value or 0) + (rep.table4.cells["LIT_R_TOTAL"].value or 0))
+    a, b, c = rng.randint(20, 400), rng.randint(5, 120), rng.randint(0, 60)
+    out = [rng.choice((f"{y}年，本机关共收到政府信息公开申请{new}件，办结{done}件，结转下年度继续办理{fwd}件。",
+                       f"{y}年共新收政府信息公开申请{new}件，上年结转{carry}件，全年答复{done}件。",
+                       f"全年共受理政府信息公开申请{new + carry}件（含上年结转{carry}件）。")),
+           f"其中予以公开{_tot(rep, 'R_OPEN')}件，部分公开{_tot(rep, 'R_PARTIAL')}件，不予公开{deny}件，"
+           f"无法提供{unable}件，不予处理{notproc}件。",
+           (f"{y}年未发生因政府信息公开引发的行政复议和行政诉讼。" if rev == 0 and lit == 0 else
+            f"{y}年发生政府信息公开行政复议案件{rev}件，行政诉讼案件{lit}件。"),
+           rng.choice((f"{y}年共主动公开政府信息{a + b + c}条，其中通过门户网站发布{a}条，政务新媒体发布{b}条，"
+                       f"公开栏发布{c}条。",
+                       f"全年累计主动公开政府信息{a + b + c}条，其中网站发布{a}余条，微信公众号发布{b}条。",
+                       f"{y}年共发布政府信息{a + b}条，主要包括政策文件{a // 2}条、工作动态{b}条。"))]
+    return "".join(out)
 
 
 def _table2(rng: random.Random, gen: str) -> Table2:

@@ -22,13 +22,12 @@ import csv
 import functools
 import io
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from parsers.lines import to_simplified
+from parsers.names import normalise
 
 KINDS = ("errors", "verify", "unreadable", "resolved")  # resolved: a note when an alerted report is clean
 DEFAULT_KINDS = frozenset({"errors", "verify"})
@@ -42,16 +41,6 @@ FALSE = {"", "0", "false", "no", "n", "否", "off"}
 
 class OwnersError(ValueError):
     """A registry that cannot be used: names the file, the row and what is wrong."""
-
-
-def normalise(name: str | None) -> str:
-    """The form names are compared in: NFKC (full-width → ASCII), simplified, no whitespace or
-    punctuation, 人民 dropped."""
-    if not name:
-        return ""
-    t = to_simplified(unicodedata.normalize("NFKC", name))
-    t = re.sub(r"[\s\u3000·•()（）\[\]【】「」《》\"'“”‘’,，.。、:：;；-]+", "", t)
-    return t.replace("人民", "").lower()
 
 
 @dataclass(frozen=True, slots=True)

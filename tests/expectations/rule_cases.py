@@ -80,6 +80,86 @@ def _amount_unparsable() -> Report:
     return rep
 
 
+# ---------------------------------------------------------------- cross-year: the case report and last year's
+def _years(rid: str, kind: str, y: int, gen: str, seed: int) -> tuple[Report, Report]:
+    """Last year's report and this year's, of one body named for the case (no other case pairs with it)."""
+    prev, this = clean(seed, gen, year=y - 1), clean(seed + 1, gen, year=y)
+    prev.body = this.body = f"案例{abs(hash((rid, kind))) % 10**6}县人民政府办公室"
+    return prev, this
+
+
+def _carry(rid: str, kind: str, col: str) -> Case:
+    def make():
+        prev, this = _years(rid, kind, 2022, "2021", 301)
+        for c, cell in prev.table3.rows["FWD"].cells.items():
+            this.table3.rows["CARRY"].cells[c] = cell
+        if kind == "invalid":
+            v = int(this.table3.value("CARRY", col) or 0) + 1
+            this.table3.rows["CARRY"].cells[col] = Cell(value=v, raw=str(v))
+        return (this, [prev]) if kind != "undecided" else this
+    return make
+
+
+def _t2_set(rep: Report, row: str, col: str, v: int) -> None:
+    rep.table2.rows[row][col] = Cell(value=v, raw=str(v))
+
+
+def _valid_in_force(rid: str, kind: str) -> Case:
+    def make():
+        prev, this = _years(rid, kind, 2023, "2021", 311)
+        for r in ("REG", "NORM"):
+            p, iss, rep_ = (int(x.table2.value(r, c) or 0) for x, c in ((prev, "VALID"), (this, "ISSUED"),
+                                                                        (this, "REPEALED")))
+            repealed = min(rep_, p + iss)
+            _t2_set(this, r, "REPEALED", repealed)
+            _t2_set(this, r, "VALID", p + iss - repealed + (1 if kind == "invalid" and rid == "X-T2-21-VALID" else 0))
+            if kind == "invalid" and rid == "X-T2-21-REPEAL":
+                _t2_set(this, r, "REPEALED", p + iss + 1)
+                _t2_set(this, r, "VALID", 0)
+        return (this, [prev]) if kind != "undecided" else this
+    return make
+
+
+def _items(kind: str) -> Case:
+    def make():
+        prev, this = _years("X-T2-19-ITEMS", kind, 2020, "2019", 321)
+        for r in ("LICENSE", "SERVICE", "PENALTY", "COERCION", "FEE"):
+            v = int(prev.table2.value(r, "PREV") or 0) + int(prev.table2.value(r, "CHANGE") or 0)
+            _t2_set(this, r, "PREV", v + (1 if kind == "invalid" and r == "PENALTY" else 0))
+        return (this, [prev]) if kind != "undecided" else this
+    return make
+
+
+# ---------------------------------------------------------------- prose: the claims as parsers/prose.py reads them
+def _claim(key: str, cell: tuple[str, ...], kind: str, table: str = "table3") -> Case:
+    def make():
+        from parsers.model import ProseClaim
+
+        rep = clean(331, "2021")
+        if cell[0] == "t4":
+            v = int(rep.table4.cells[cell[1]].value or 0)
+        else:
+            v = sum(int(rep.table3.value(r, "TOT") or 0) for r in cell[1:])
+        rep.claims = [ProseClaim(key, v + (1 if kind == "invalid" else 0), f"正文所述 {v} 件。")]
+        if kind == "undecided":
+            t = getattr(rep, table)
+            t.status, t.reason = UNREADABLE, "test: table could not be read"
+        return rep
+    return make
+
+
+def _sum(verdict: str) -> Case:
+    def make():
+        from parsers.model import ProseSum
+
+        rep = clean(341, "2021")
+        parts = ((550, "min"), (130, "")) if verdict == "over" else ((50, ""), (150, ""), (200, ""))
+        total = 646 if verdict == "over" else 400
+        rep.sums = [ProseSum(total, parts, "条", "其中", "共…其中…。", verdict)]
+        return rep
+    return make
+
+
 def _valid_2019(seed: int = 7) -> Case:
     return lambda: clean(seed, "2019")
 
@@ -215,6 +295,17 @@ CASES: dict[str, dict[str, Case]] = {
                              "undecided": _format_unknown},
     "FMT-LABELS": {"valid": _valid_2021(), "invalid": _broken("FMT-LABELS"), "undecided": _table_gone("table3")},
     "FMT-PERIOD": {"valid": _period(161, 0), "invalid": _period(162, -1), "undecided": _period(163, 0, year=None)},
+    **{rid: {k: _carry(rid, k, col) for k in ("valid", "invalid", "undecided")}
+       for rid, col in (("X-T3-CARRY-TOT", "TOT"), ("X-T3-CARRY-COL", "NAT"))},
+    **{rid: {k: _valid_in_force(rid, k) for k in ("valid", "invalid", "undecided")}
+       for rid in ("X-T2-21-VALID", "X-T2-21-REPEAL")},
+    "X-T2-19-ITEMS": {k: _items(k) for k in ("valid", "invalid", "undecided")},
+    "TXT-T3-RECV": {k: _claim("t3.NEW.TOT", ("t3", "NEW"), k) for k in ("valid", "invalid", "undecided")},
+    "TXT-T3-DONE": {k: _claim("t3.R_TOTAL.TOT", ("t3", "R_TOTAL"), k) for k in ("valid", "invalid", "undecided")},
+    "TXT-T3-CAT": {k: _claim("t3.R_UNABLE", ("t3", "R_UNABLE_1", "R_UNABLE_2", "R_UNABLE_3"), k)
+                   for k in ("valid", "invalid", "undecided")},
+    "TXT-T4": {k: _claim("t4.REV_TOTAL", ("t4", "REV_TOTAL"), k, "table4") for k in ("valid", "invalid", "undecided")},
+    "TXT-SUM": {"valid": _sum("ok"), "invalid": _sum("over")},
 }
 
 # Further valid cases: the rule holds (or does not apply) although the report looks close to a violation.
@@ -226,5 +317,6 @@ EXTRA_VALID: dict[str, list[Case]] = {
 }
 
 ALWAYS_DECIDABLE = {
+    "TXT-SUM": "the prose is its own evidence: a total and its parts, once read, always decide the rule",
     "FMT-TABLES": "a table's presence is always known: missing and unreadable tables are what it reports",
 }

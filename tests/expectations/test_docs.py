@@ -27,6 +27,8 @@ def site(tmp_path_factory, check):
     warn = clean(4, "2021")
     warn.table3.rows["FWD"].cells["TOT"] = Cell(value=None, raw="")  # blank total: warn + T3-ROW fail
     ok = [clean(s) for s in range(10, 15)]
+    for i, r in enumerate(ok):  # unrelated reports: not one body's consecutive years (cross-year rules)
+        r.body = f"示例{i}镇人民政府"
     result = check([bad, warn, *ok])
     out = tmp_path_factory.mktemp("site")
     index = build_data_docs(result, out)

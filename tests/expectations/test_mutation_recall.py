@@ -22,7 +22,10 @@ def test_recall_and_false_alarms(check, capsys):
         rep.source = f"clean/{i}"
         clean.append(rep)
     mutated: dict[str, list] = {}
-    for rule in implemented_rules():
+    # within-report rules; the cross-year and prose rules have their own corpus (test_crossyear_prose.py):
+    # these synthetic reports share body names without being one body's consecutive years
+    rules = [r for r in implemented_rules() if r.kind == "within_report"]
+    for rule in rules:
         reps = []
         for i, base in enumerate(clean):
             out = mutate(base, rule.id, rng)
@@ -36,11 +39,11 @@ def test_recall_and_false_alarms(check, capsys):
     result = check(clean + [r for reps in mutated.values() for r in reps])
     fired: dict[str, set[str]] = {}
     for f in result.findings:
-        if f.status in ("violated", "unverifiable"):
+        if f.status in ("violated", "unverifiable") and f.kind == "within_report":
             fired.setdefault(f.report_id, set()).add(f.rule)
     lines = [f"{'rule':<22} {'sev':<5} {'mutated':>7} {'recall':>7} {'false alarms':>13}"]
     problems = []
-    for rule in implemented_rules():
+    for rule in rules:
         reps = mutated[rule.id]
         hit = sum(rule.id in fired.get(r.report_id, ()) for r in reps)
         fa = sum(rule.id in fired.get(r.report_id, ()) for r in clean)

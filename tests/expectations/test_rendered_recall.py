@@ -48,6 +48,8 @@ def test_rendered_recall(check, capsys, renderer):
     fired: dict[str, set[str]] = {}
     undecided: dict[str, set[str]] = {}
     for f in result.findings:
+        if f.kind != "within_report":
+            continue  # the synthetic bodies repeat across unrelated reports: cross-year rules do not apply here
         if f.status == "violated":
             fired.setdefault(f.report_id, set()).add(f.rule)
         else:

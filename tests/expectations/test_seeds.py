@@ -52,10 +52,13 @@ def test_004_2020_likely_cell_is_ten(seeds_result):
 @pytest.mark.parametrize("prefix,year", [("000_", None), ("002_", None), ("004_", 2021), ("004_", 2022),
                                          ("004_", 2023), ("hongze", None)])
 def test_no_fail(seeds_result, prefix, year):
+    """No table of these reports breaks a within-report rule (004's 2021 report does break the carry-over
+    from its 2020 report: test_crossyear_prose.py)."""
     reports, result = seeds_result
     _, rr, fs = _by(reports, result, prefix, year)
-    assert not [f for f in fs if f.is_failure], [f.message_en for f in fs if f.is_failure]
-    assert rr.status != "fail"
+    own = [f for f in fs if f.is_failure and f.kind == "within_report"]
+    assert not own, [f.message_en for f in own]
+    assert rr.status != "fail" or {f.rule for f in fs if f.is_failure} == {"X-T3-CARRY-TOT"}
 
 
 def test_hongze_single_other_row_is_a_warning(seeds_result):
@@ -75,7 +78,8 @@ def test_004_2023_lost_heading_is_a_warning_not_a_missing_section(seeds_result):
     reports, result = seeds_result
     rep, rr, fs = _by(reports, result, "004_", 2023)
     assert "requests" not in {s.key for s in rep.sections}
-    assert {f.rule for f in fs if f.status == "violated"} == {"FMT-SECTIONS-HEADING"}
+    # (and its prose disagrees with table 三, TXT-T3-CAT: test_crossyear_prose.py)
+    assert {f.rule for f in fs if f.status == "violated"} == {"FMT-SECTIONS-HEADING", "TXT-T3-CAT"}
     f = next(f for f in fs if f.rule == "FMT-SECTIONS-HEADING")
     assert "三、收到和处理政府信息公开申请情况" in f.message_zh and f.severity == "warn"
     assert rr.status == "warn"
@@ -104,7 +108,8 @@ def test_001_tables_missing_not_passing(seeds_result):
     _, rr, fs = _by(reports, result, "001_")
     assert {t: v["status"] for t, v in rr.tables.items()} == dict.fromkeys(("table2", "table3", "table4"), "missing")
     assert all(v["check"] == "not_checked" for v in rr.tables.values())
-    assert rr.status == "not_checked"
+    # not a pass: the only thing checked is the prose's own arithmetic, which fails (TXT-SUM, a warning)
+    assert rr.status == "warn" and {f.rule for f in fs if f.status == "violated"} == {"TXT-SUM"}
     nc = {f.rule for f in fs if f.status == "not_checked"}
     assert {"T3-BAL", "T3-RES", "T3-ROW", "T4-SUM-REV"} <= nc
     assert not [f for f in fs if f.is_failure]

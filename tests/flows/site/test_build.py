@@ -1,0 +1,127 @@
+"""Building the site: escaping, relative links that resolve, incremental writes, exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+
+from flows.config import Location
+from flows.site.build import build_site
+from flows.site.model import from_state
+from flows.storage import LocalStore
+from tests.flows.site.synth import finding, make_state, report
+
+EVIL = "<script>alert('x')</script><img src=x onerror=alert(1)>"
+
+
+def _store(p: Path) -> LocalStore:
+    gx = p / "sites/r0/b00000/reports/x.html"  # the GX validation page the synthetic reports name
+    gx.parent.mkdir(parents=True, exist_ok=True)
+    gx.write_text("<html></html>", encoding="utf-8")
+    return LocalStore(Location("file", None, str(p)))
+
+
+def _hostile_state():
+    st = make_state(60, fail_rate=0.3, seed=5)
+    key = "evil/<b>.txt"
+    fs = [finding(f"{key}#0", EVIL, 2023, "T3-ROW", 0)]
+    fs[0]["message_zh"] = EVIL
+    fs[0]["cells"][0]["raw"] = EVIL
+    r = report(key, EVIL, 2023, "failed", fs)
+    r["title"] = EVIL
+    from flows.state import ObjectEntry
+
+    st.objects[key] = ObjectEntry(key, "e", 1, "failed", reports=[r], findings=fs)
+    st.objects["=cmd|' /C calc'!A0.txt"] = ObjectEntry("=cmd|' /C calc'!A0.txt", "e", 1, "unreadable", reason=EVIL)
+    return st
+
+
+HREF = re.compile(r'(?:href|src)="([^"]+)"')
+
+
+def links_resolve(root: Path) -> list[str]:
+    broken = []
+    for page in root.rglob("*.html"):
+        if "sites" in page.relative_to(root).parts:
+            continue
+        for h in HREF.findall(page.read_text(encoding="utf-8")):
+            if h.startswith(("http://", "https://", "#", "mailto:")):
+                continue
+            target = (page.parent / unquote(h.split("#")[0])).resolve()
+            if not target.exists():
+                broken.append(f"{page.relative_to(root)} -> {h}")
+    return broken
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    root = tmp_path_factory.mktemp("site")
+    data = from_state(_hostile_state())
+    res = build_site(data, _store(root), search=False, charts=False)
+    return root, data, res
+
+
+def test_hostile_report_text_is_escaped(built):
+    root, _, _ = built
+    for p in root.rglob("*.html"):
+        text = p.read_text(encoding="utf-8")
+        assert "<script>alert" not in text and "<img src=x" not in text, p
+    landing = (root / "index.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in landing
+
+
+def test_links_are_relative_and_resolve(built):
+    root, _, _ = built
+    assert links_resolve(root) == []
+    for p in root.rglob("*.html"):
+        text = p.read_text(encoding="utf-8")
+        assert not re.search(r'(?:href|src)="/', text), p  # never absolute
+
+
+def test_exports_open_and_guard_formulas(built):
+    root, data, _ = built
+    raw = (root / "site/data/reports.csv").read_bytes()
+    assert raw.startswith("\ufeff".encode())
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert len(rows) == len(data.reports)
+    from openpyxl import load_workbook
+
+    wb = load_workbook(root / "site/data/failing.xlsx", read_only=True)
+    assert len(wb.sheetnames) == 2
+    import pyarrow.parquet as pq
+
+    assert pq.read_table(root / "site/data/findings.parquet").num_rows > 0
+    files = (root / "site/data/findings.csv").read_text(encoding="utf-8-sig")
+    assert "\n=" not in files and ",=" not in files
+
+
+def test_incremental_rebuild_writes_only_what_changed(tmp_path):
+    st = make_state(300, fail_rate=0.2, seed=9)
+    store = _store(tmp_path)
+    first = build_site(from_state(st), store, search=False, charts=False)
+    assert first.written == first.files and first.evidence_rendered > 10
+    again = build_site(from_state(st), store, search=False, charts=False)
+    assert again.written == 0 and again.evidence_rendered == 0
+    key = next(k for k, e in st.objects.items() if e.status == "failed")
+    e = st.objects[key]
+    e.etag = "changed"
+    e.findings.append(finding(f"{key}#0", e.reports[0]["body"], e.reports[0]["year"], "T3-BAL", 7))
+    third = build_site(from_state(st), store, search=False, charts=False)
+    assert third.evidence_rendered == 1 and third.evidence_kept == first.evidence_rendered - 1
+    assert 0 < third.written < 30, third.written
+    gone = dict(st.objects)
+    del st.objects[key]
+    fourth = build_site(from_state(st), store, search=False, charts=False)
+    assert fourth.deleted >= 1 and not any(p.name.startswith(gone[key].reports[0]["report_id"]) for p in tmp_path.rglob("*"))
+    assert links_resolve(tmp_path) == []
+
+
+def test_largest_page_stays_small_with_paging(tmp_path):
+    res = build_site(from_state(make_state(3000, fail_rate=0.3, seed=2)), _store(tmp_path), search=False,
+                     charts=False)
+    assert res.largest[1] < 300_000, res.largest

@@ -7,6 +7,7 @@ completed run named ``Findings``; only pipeline faults fail the run.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from collections.abc import Callable
@@ -54,8 +55,9 @@ def plan_run(settings: AuditSettings, run_id: str | None = None) -> tuple[p.Plan
 
 
 @task(name="audit-batch", retries=1, retry_delay_seconds=2, cache_policy=NO_CACHE)
-def audit_batch(settings: AuditSettings, run_id: str, index: int, infos: list) -> p.BatchOutcome:
-    return p.audit_batch(settings, run_id, index, infos)
+def audit_batch(settings: AuditSettings, run_id: str, index: int, infos: list,
+                years: dict | None = None) -> p.BatchOutcome:
+    return p.audit_batch(settings, run_id, index, infos, years)
 
 
 @task(name="publish-findings", cache_policy=NO_CACHE)
@@ -156,7 +158,8 @@ def run_audit(settings: AuditSettings, alerts: Any = None, run_id: str | None = 
         raise EmptySource(f"no report objects found under {settings.source.uri} (an empty folder or a misspelt "
                           f"prefix?): nothing audited, nothing published")
     batches = plan.batches(settings.batch_size)
-    futures = {audit_batch.submit(settings, plan.run_id, i, b): (i, b) for i, b in enumerate(batches)}
+    years = p.year_index(state)
+    futures = {audit_batch.submit(settings, plan.run_id, i, b, years): (i, b) for i, b in enumerate(batches)}
     outcomes: list[p.BatchOutcome] = []
     done = parsed = validated = 0
     for fut in as_completed(list(futures)):
@@ -176,6 +179,21 @@ def run_audit(settings: AuditSettings, alerts: Any = None, run_id: str | None = 
     outcomes.sort(key=lambda o: o.index)
     state = p.merge_state(state, plan, outcomes)
     p.check_fetches(settings, plan, outcomes)  # most fetches failed: the run fails, nothing published
+    again = p.cross_year_followups(state, plan)
+    if again:  # last year's cells arrived in another batch of this run: those pairs are validated again
+        log.info("cross-year: %d objects validated again with last year's cells of this run", len(again))
+        years = p.year_index(state)
+        more = [audit_batch.submit(settings, plan.run_id, 100000 + i, b, years)
+                for i, b in enumerate([again[k:k + settings.batch_size]
+                                       for k in range(0, len(again), settings.batch_size)])]
+        extra = []
+        for fut in more:
+            try:
+                extra.append(fut.result())
+            except Exception as e:  # the first round's results stand for these objects
+                log.error("cross-year batch failed: %s", e)
+        state = p.merge_state(state, dataclasses.replace(plan, deleted=[]), extra)
+        outcomes += extra
     if alerts is not None and alerts.reviews:
         from flows.alerts.reviews import annotate, load_reviews
 

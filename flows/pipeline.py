@@ -144,9 +144,11 @@ def fetch_objects(store: Store, infos: list[ObjectInfo]) -> list[tuple[ObjectInf
         return list(pool.map(one, infos))
 
 
-def audit_batch(s: AuditSettings, run_id: str, index: int, infos: list[ObjectInfo]) -> BatchOutcome:
+def audit_batch(s: AuditSettings, run_id: str, index: int, infos: list[ObjectInfo],
+                years: dict[str, list[str]] | None = None) -> BatchOutcome:
     """Fetch, parse and validate one batch of objects. Never raises for a bad object: each comes
-    back as an entry with its status and reason."""
+    back as an entry with its status and reason. ``years`` (``year_index``): where the cell store
+    holds each body's reports, for the cross-year rules."""
     from flows import validate as v
     from parsers import ParseError, parse_bytes
 
@@ -180,7 +182,7 @@ def audit_batch(s: AuditSettings, run_id: str, index: int, infos: list[ObjectInf
     all_reports = [r for rs in reports_by_key.values() for r in rs]
     t1 = time.perf_counter()
     out.timings["parse"] = t1 - t0 - out.timings["fetch"]
-    val = v.validate_reports(all_reports)
+    val = v.validate_reports(all_reports, lookup=cell_lookup(stores, years) if years else None)
     t2 = time.perf_counter()
     out.timings["validate"] = t2 - t1
     out.validated_reports = len(val.reports)
@@ -221,6 +223,65 @@ def audit_batch(s: AuditSettings, run_id: str, index: int, infos: list[ObjectInf
     out.seconds = time.perf_counter() - t0
     out.timings["docs"] = time.perf_counter() - t2
     return out
+
+
+def year_key(body: str | None, year: int | None) -> str:
+    from parsers.names import normalise
+
+    return f"{normalise(body)}|{year}"
+
+
+def year_index(state: AuditState) -> dict[str, list[str]]:
+    """(normalised body, year) -> the objects holding such a report: where cross-year rules look."""
+    out: dict[str, list[str]] = {}
+    for key, r in state.reports():
+        if r.get("body") and r.get("year"):
+            out.setdefault(year_key(r["body"], r["year"]), []).append(key)
+    return out
+
+
+def cell_lookup(stores: Stores, years: dict[str, list[str]]) -> Any:
+    """``lookup(normalised body, year)`` for ``expectations.check_reports``: the cell-store documents of
+    that body's reports of that year (read once per object)."""
+    from flows.cells import read_cells
+
+    cache: dict[str, dict | None] = {}
+
+    def lookup(body: str, year: int) -> list[dict[str, Any]]:
+        out = []
+        for key in years.get(f"{body}|{year}", []):
+            if key not in cache:
+                cache[key] = read_cells(stores.state, stores.state_key, key)
+            for d in (cache[key] or {}).get("reports", []):
+                if d.get("body_norm") == body and d.get("year") == year:
+                    out.append(d)
+        return out
+    return lookup
+
+
+def cross_year_followups(state: AuditState, plan: Plan) -> list[ObjectInfo]:
+    """Objects to validate again now that this run's cells are stored: reports whose last year was
+    audited in another batch of this run (the cell store did not have it yet), and unchanged reports
+    whose last year changed this run. Same-object pairs were paired in their batch already."""
+    audited = {i.key for i in plan.todo}
+    after = year_index(state)
+    again: set[str] = set()
+    for key, r in state.reports():
+        b, y = r.get("body"), r.get("year")
+        if not (b and y):
+            continue
+        if key not in audited:
+            continue
+        prev = [k for k in after.get(year_key(b, y - 1), []) if k != key]
+        if any(k in audited for k in prev):  # last year's object was (re)read this run, maybe after this batch
+            again.add(key)
+        again.update(k for k in after.get(year_key(b, y + 1), []) if k != key and k not in audited)
+    infos = []
+    for k in sorted(again):
+        e = state.objects.get(k)
+        if e is not None and e.etag:
+            infos.append(ObjectInfo(k, e.etag, e.size, e.last_modified, e.version_id))
+    return infos
 
 
 def keep_cells(stores: Stores, entries: dict[str, ObjectEntry], reports_by_key: dict[str, list]) -> None:

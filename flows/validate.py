@@ -73,9 +73,10 @@ def _split(result: Any, out: Validation) -> None:
             out.findings.setdefault(rid, []).append(f)
 
 
-def validate_reports(reports: list[Report]) -> Validation:
+def validate_reports(reports: list[Report], lookup: Any = None) -> Validation:
     """Validate a batch in one go. If the rule engine breaks, each report is retried alone and the
-    ones that still break are recorded in ``errors`` (never raised, never counted as passing)."""
+    ones that still break are recorded in ``errors`` (never raised, never counted as passing).
+    ``lookup(normalised body, year)``: last year's reports from the cell store (cross-year rules)."""
     out = Validation()
     if not reports:
         return out
@@ -87,7 +88,7 @@ def validate_reports(reports: list[Report]) -> Validation:
     quiet_libraries()
     with _GX_LOCK:
         try:
-            out.result = check_reports(reports)
+            out.result = check_reports(reports, lookup=lookup)
             quiet_libraries()  # importing GX the first time resets its loggers
             _split(out.result, out)
             return out
@@ -104,7 +105,7 @@ def validate_reports(reports: list[Report]) -> Validation:
             except Exception as e:
                 out.errors[r.report_id] = f"rule engine error: {type(e).__name__}: {e}"
         if good:
-            out.result = check_reports(good)
+            out.result = check_reports(good, lookup=lookup)
             _split(out.result, out)
     return out
 

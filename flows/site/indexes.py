@@ -462,7 +462,7 @@ SEARCH_JS_TEXT = """
           status.textContent=res.results.length+' 条结果 results';
           items.forEach(function(d){
             var li=document.createElement('li'), a=document.createElement('a');
-            a.href=root+d.url.replace(/^\\/+/,''); a.textContent=(d.meta&&d.meta.title)||d.url;
+            a.href=root+(d.raw_url||d.url).replace(/^\\/+/,''); a.textContent=(d.meta&&d.meta.title)||d.url;
             li.appendChild(a);
             if(d.meta&&d.meta.region){var sm=document.createElement('small'); sm.textContent=' '+d.meta.region; li.appendChild(sm);}
             list.appendChild(li);

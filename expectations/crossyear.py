@@ -77,19 +77,28 @@ def pair(reports: list[Report], lookup: Lookup | None = None) -> list[Previous |
         if r.year is not None and r.body:
             index.setdefault((normalise(r.body), r.year), []).append(r)
     out: list[Previous | None] = []
+    memo: dict[int, dict[str, tuple[float | None, str]]] = {}  # per candidate report, computed once
+    keys: dict[int, tuple] = {}
+
+    def cells_of(c: Report) -> dict[str, tuple[float | None, str]]:
+        if id(c) not in memo:
+            memo[id(c)] = cells_of_report(c)
+            keys[id(memo[id(c)])] = tuple(sorted(memo[id(c)].items()))
+        return memo[id(c)]
+
     for r in reports:
         if r.year is None or not r.body:
             out.append(None)
             continue
         key = (normalise(r.body), r.year - 1)
         found: list[tuple[str, dict[str, tuple[float | None, str]]]] = [
-            (c.report_id, cells_of_report(c)) for c in index.get(key, []) if c is not r]
+            (c.report_id, cells_of(c)) for c in index.get(key, []) if c is not r]
         if not found and lookup is not None:
             found = [(str(d.get("report_id")), cells_of_doc(d)) for d in lookup(*key)]
         if not found:
             out.append(Previous(NONE_FOUND, r.year - 1))
             continue
-        distinct = {tuple(sorted(cells.items())) for _, cells in found}
+        distinct = {keys.get(id(cells)) or tuple(sorted(cells.items())) for _, cells in found}
         if len(distinct) > 1:  # two different reports of that year (a correction, two scopes): undecided
             out.append(Previous(SEVERAL, r.year - 1, candidates=len(found)))
             continue

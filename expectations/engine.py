@@ -7,6 +7,8 @@ import os
 import time
 from typing import Any
 
+import numpy as np
+
 from expectations.catalog import Rule, implemented_rules, rule_by_id
 from expectations.cells import GROUP_SUBTOTALS, TABLE_LABELS, TABLE_LABELS_EN, cell
 from expectations.facts import group_subtotal_rows, t3_extra_bits
@@ -118,6 +120,10 @@ def validate(reports: list[Report], chunk_size: int = 20000, previous: list | No
                 findings.append(f)
                 if f.status in (VIOLATED, UNVERIFIABLE):
                     failing_reports[rid].add(f.report_id)
+        for f in unpaired_findings(chunk, index):
+            findings.append(f)
+            stats[f.rule]["items"] += 1
+            stats[f.rule]["not_checked"] += 1
         t_derive += time.perf_counter() - t3
         t_frame += t2 - t1
         t_gx += t3 - t2
@@ -280,6 +286,27 @@ def _entries_to_findings(rule: Rule, entries: list[dict[str, Any]], chunk: list[
             expected=expected, actual=actual, message_zh=zh, message_en=en,
             cells=cells, readings=readings, read=read,
         ))
+    return out
+
+
+def unpaired_findings(chunk: list[Report], index: FrameIndex) -> list[Finding]:
+    """not_checked findings of the cross-year rules for reports with no (or no single) report of last
+    year: decided by the pairing, not by the arithmetic, so they do not pass through GX."""
+    from expectations.crossyear import NONE_FOUND, SEVERAL
+    from expectations.frame import xyear_bits
+
+    rules = [(r, np.bitwise_or.reduce([int((i.gate or "x:0")[2:]) for i in instances_for(r.instances or "")]))
+             for r in implemented_rules() if r.kind == "cross_year"]
+    out = []
+    for k, rep in enumerate(chunk):
+        prev = index.previous[k] if index.previous else None
+        if prev is None or prev.status not in (NONE_FOUND, SEVERAL):
+            continue
+        bits = xyear_bits(rep)
+        for rule, need in rules:
+            if bits & int(need):
+                e = {"count": 1, "missing": [], "codes": {"m_prev": prev.status}}
+                out.append(_not_checked_finding(rule, rep, e, ()))
     return out
 
 

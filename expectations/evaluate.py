@@ -123,8 +123,11 @@ def _applicable(cr: CompiledRule, a: FrameArrays) -> np.ndarray:
         x = a.meta["m_t3extra"][:, None]
         app &= (x & cr.extra[None, :]) == cr.extra[None, :]
     if cr.xbits.any():
+        # only reports paired with last year's: the others get their not_checked finding from the engine
+        # (engine.unpaired_findings), which keeps thousands of identical entries out of the GX result
         x = a.meta["m_xapp"][:, None]
-        app &= (cr.xbits[None, :] == 0) | ((x & cr.xbits[None, :]) != 0)
+        paired = (a.meta["m_prev"] == 2)[:, None]
+        app &= (cr.xbits[None, :] == 0) | (((x & cr.xbits[None, :]) != 0) & paired)
     if (cr.claim >= 0).any():
         has = np.ones((nrow, len(cr.instances)), dtype=bool)
         js = np.flatnonzero(cr.claim >= 0)

@@ -45,11 +45,17 @@ def cn_number(text: str) -> int | None:
     return total + section + number
 
 
+# Frequent traditional forms: text without any of them needs no conversion (the parser has simplified
+# what it read already; zhconv over every section would cost more than the rest of this module).
+_TRADITIONAL = re.compile("[開條請處於爲為國會進時發與這個們來後過對當還應關數與報諮詢務審電現應結轉辦]")
+
+
 def _text(rep: Report, keys: tuple[str | None, ...] | None = None) -> list[str]:
     parts = [s.text for s in rep.sections if keys is None or s.key in keys]
     if keys is None and rep.preamble:
         parts.insert(0, rep.preamble)
-    return [to_simplified(p).replace(" ", "").replace("\u3000", "") for p in parts]
+    return [(to_simplified(p) if _TRADITIONAL.search(p) else p).replace(" ", "").replace("\u3000", "")
+            for p in parts]
 
 
 def _sentences(text: str) -> list[str]:
@@ -78,6 +84,8 @@ _CLAIMS: tuple[tuple[str, re.Pattern[str], bool], ...] = (
     ("t4.REV_TOTAL", re.compile(r"行政复议(?:案件|申请)?(?:共)?\s*" + NUM + r"\s*(?:起|件|宗)"), False),
     ("t4.LIT", re.compile(r"行政诉讼(?:案件)?(?:共)?\s*" + NUM + r"\s*(?:起|件|宗)"), False),
 )
+_KEYWORDS = re.compile(r"申请|复议|诉讼|公开|处理|答复|办结|结转|提供")
+_COUNTED = re.compile(r"\d|[零〇一二两三四五六七八九十百千]\s*[件起宗]|无|未|没有")  # a number, or a "none"
 _INCLUDES_CARRY = re.compile(r"[（(]?(?:含|包括|其中)(?:上年|上一年度?)结转[^）)，,。]*[）)]?")
 _NONE_REVIEW = re.compile(r"(?:无|没有|未发生|未收到|未出现)[^，,。；]{0,24}?行政复议")
 _NONE_LAWSUIT = re.compile(r"(?:无|没有|未发生|未收到|未出现)[^，,。；]{0,24}?行政诉讼")
@@ -110,10 +118,10 @@ def prose_claims(rep: Report) -> list[ProseClaim]:
     found: dict[str, list[ProseClaim]] = {}
     for text in _text(rep, ("overview", "requests", "review")):
         for sent in _sentences(text):
-            if not _own_year(sent, rep.year):
+            if not _KEYWORDS.search(sent) or not _own_year(sent, rep.year):
                 continue
             for clause in re.split(r"[，,：:]", sent):
-                if _OTHER_SUBJECT.search(_INCLUDES_CARRY.sub("", clause)):
+                if not _COUNTED.search(clause) or _OTHER_SUBJECT.search(_INCLUDES_CARRY.sub("", clause)):
                     continue
                 if re.search(NUM + r"\s*(?:余|多)", clause) or re.search(r"[约近逾]|超过", clause):
                     continue  # an approximate number is not a claim

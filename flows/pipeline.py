@@ -163,7 +163,7 @@ def audit_batch(s: AuditSettings, run_id: str, index: int, infos: list[ObjectInf
     for info, data, err, got in fetched:
         if data is None:
             entries[info.key] = ObjectEntry(info.key, None, info.size, ERROR, audited_at=now(), run_id=run_id,
-                                            reason=f"cannot fetch: {err}")
+                                            reason=f"{FETCH_FAILED}{err}")
             continue
         out.fetched += 1
         assert got is not None
@@ -351,7 +351,7 @@ class RunSummary:
     unreadable: int = 0
     errors: int = 0
     stale: int = 0  # objects that could not be fetched (this run or before): last good result kept
-    fetch_failed: int = 0  # objects of this run that could not be fetched (or whose batch crashed)
+    fetch_failed: int = 0  # objects of this run that could not be fetched
     findings_per_rule: dict[str, int] = field(default_factory=dict)
     full_reason: str | None = None
     docs_url: str | None = None
@@ -459,10 +459,14 @@ class SourceUnavailable(RuntimeError):
     The run fails; nothing is published and the state is not written, so the last good results stay."""
 
 
+FETCH_FAILED = "cannot fetch: "  # the reason of an entry whose object could not be fetched
+
+
 def fetch_failures(outcomes: list[BatchOutcome]) -> tuple[int, list[tuple[str, str]]]:
-    """(objects of this run not obtained, first few (key, reason))."""
+    """(objects of this run that could not be fetched, first few (key, reason)). A crashed batch is
+    not counted here (its objects keep their last results, stale, like any object not obtained)."""
     lost = [(d["key"], str(d.get("reason") or "")) for o in outcomes for d in o.entries
-            if d.get("status") == ERROR and not d.get("reports")]
+            if d.get("status") == ERROR and not d.get("reports") and str(d.get("reason") or "").startswith(FETCH_FAILED)]
     return len(lost), lost[:3]
 
 

@@ -91,7 +91,10 @@ def test_kill_9_while_publishing_and_saving_the_state(prefect_harness, baseline,
         shutil.copytree(out, d)
         procs[point] = subprocess.Popen([sys.executable, "-m", "flows.cli", *out_args(src, d)], cwd=ROOT,
                                         env=cli_env(NIANBAO_KILL_AT=point, NIANBAO_HOME=str(d / "home"),
-                                                    PREFECT_API_URL=PREFECT_API_URL.value()),
+                                                    PREFECT_API_URL=PREFECT_API_URL.value(),
+                                                    # the baseline's: parsers edited meanwhile must not
+                                                    # turn the killed run into a full re-audit
+                                                    NIANBAO_ENGINE_FINGERPRINT=old_state["engine"]),
                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     for point, p in procs.items():
         _, err = p.communicate(timeout=120)

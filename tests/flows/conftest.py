@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import logging
 import os
 import threading
 import uuid
@@ -17,6 +18,10 @@ import pytest
 SEEDS = Path(__file__).resolve().parents[2] / "samples" / "seeds"
 if not any(SEEDS.glob("*.txt")):
     SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
+
+# Prefect's console handler keeps the stream it was configured with; pytest closes each test's captured
+# stream, and a later Prefect log line then makes logging print a traceback into another test's output.
+logging.raiseExceptions = False
 
 FAKE_AWS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1",
             "NIANBAO_RETRY_BASE_DELAY": "0.01", "NIANBAO_RETRY_MAX_DELAY": "0.05", "GX_ANALYTICS_ENABLED": "false"}

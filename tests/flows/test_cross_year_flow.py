@@ -30,6 +30,7 @@ def x_findings(home) -> dict[str, list[str]]:
 
 def test_cross_year_across_batches_and_runs(prefect_harness, monkeypatch, tmp_path, capsys):
     monkeypatch.setenv("NIANBAO_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("PREFECT_LOGGING_LEVEL", "WARNING")
     src = tmp_path / "reports"
     src.mkdir()
     a, b = reports(carry_gap=2)

@@ -17,6 +17,7 @@ import os
 import shutil
 import tempfile
 import time
+from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -64,8 +65,11 @@ class BuildResult:
 class _Out:
     """Collects the files of a build; writes the changed ones to ``folder``."""
 
-    def __init__(self, folder: Path, old: dict[str, Any], force: bool):
+    def __init__(self, folder: Path, old: dict[str, Any], force: bool, direct: bool = False):
         self.folder = folder
+        self.direct = direct  # ``folder`` is the docs folder itself: files are written in place
+        self.mode = 0o666 & ~_umask()
+        self.landing: bytes | None = None
         self.old_files: dict[str, str] = old.get("files") or {}
         self.old_sizes: dict[str, int] = old.get("sizes") or {}
         self.old_inputs: dict[str, str] = old.get("inputs") or {}
@@ -84,14 +88,29 @@ class _Out:
         self.sizes[path] = len(data)
         if self.unchanged(path, h):
             return
+        self.changed.append(path)
+        if path == pg.LANDING:  # written last, after every page it links to
+            self.landing = data
+            return
         p = self.folder / path
         p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_bytes(data)
-        self.changed.append(path)
+        if self.direct:  # a reader sees the old file or the new one, never half of one
+            tmp = p.with_name(f".{p.name}.tmp")
+            tmp.write_bytes(data)
+            os.chmod(tmp, self.mode)
+            os.replace(tmp, p)
+        else:
+            p.write_bytes(data)
 
     def keep(self, path: str) -> None:
         self.files[path] = self.old_files[path]
         self.sizes[path] = self.old_sizes.get(path, 0)
+
+
+def _umask() -> int:
+    from flows.storage import current_umask
+
+    return current_umask()
 
 
 def _load_manifest(docs: Any) -> dict[str, Any]:
@@ -157,8 +176,13 @@ def build_site(data: SiteData, docs: Any, *, cells: Callable[[str], dict[str, An
         work_dir = Path(tmp.name)
     work_dir.mkdir(parents=True, exist_ok=True)
     try:
+        from flows.storage import LocalStore
+
         old = {} if force else _load_manifest(docs)
-        out = _Out(work_dir / "out", old, force)
+        if isinstance(docs, LocalStore):  # a folder: write the changed files straight into it
+            out = _Out(docs._path(""), old, force, direct=True)
+        else:
+            out = _Out(work_dir / "out", old, force)
         _render(data, out, res, cells=cells, fetch_source=fetch_source, search_dir=work_dir / "search",
                 search=search, charts=charts)
         res.timings["render"] = time.perf_counter() - t0
@@ -195,6 +219,10 @@ def _render(data: SiteData, out: _Out, res: BuildResult, *, cells, fetch_source,
         return path
 
     # evidence pages
+    crops_of: dict[str, list[str]] = defaultdict(list)  # evidence page -> its cell images of the last build
+    for p in out.old_files:
+        if p.startswith("site/r/") and p.endswith(".png"):
+            crops_of[p.rsplit("-", 1)[0] + ".html"].append(p)
     doc_cache: dict[str, dict[str, Any] | None] = {}
     for r in data.reports:
         if r.status == "pass":
@@ -204,10 +232,8 @@ def _render(data: SiteData, out: _Out, res: BuildResult, *, cells, fetch_source,
         out.inputs[path] = ih
         if not out.force and out.old_inputs.get(path) == ih and path in out.old_files:
             out.keep(path)
-            stem = path[:-5] + "-"
-            for p in out.old_files:
-                if p.startswith(stem):
-                    out.keep(p)
+            for p in crops_of.get(path, ()):
+                out.keep(p)
             res.evidence_kept += 1
             continue
         if cells is not None and r.object_key not in doc_cache:
@@ -289,30 +315,21 @@ def _render(data: SiteData, out: _Out, res: BuildResult, *, cells, fetch_source,
 
 
 def _upload(docs: Any, out: _Out, res: BuildResult, threads: int) -> None:
-    from flows.storage import LocalStore, content_type, current_umask
+    from flows.storage import content_type
 
     order = sorted(out.changed, key=lambda p: (p == pg.LANDING, p))  # landing page last
     last = [p for p in order if p == pg.LANDING]
     rest = [p for p in order if p != pg.LANDING]
 
-    local = isinstance(docs, LocalStore)
-    mode = 0o666 & ~current_umask()
-
     def put(path: str) -> int:
-        src = out.folder / path
-        if local and path != pg.LANDING:  # a folder: copy and rename (no fsync per page: 100,000 pages)
-            dst = docs._path(path)
-            dst.parent.mkdir(parents=True, exist_ok=True)
-            tmp = dst.with_name(f".{dst.name}.tmp")
-            shutil.copyfile(src, tmp)
-            os.chmod(tmp, mode)
-            os.replace(tmp, dst)
-            return src.stat().st_size
-        data = src.read_bytes()
+        data = out.landing if path == pg.LANDING else (out.folder / path).read_bytes()
+        assert data is not None
         docs.put(path, data, content_type(path), cache_control="no-cache" if path.endswith(".html") else None)
         return len(data)
 
-    if local or threads <= 1:
+    if out.direct:
+        sizes = [out.sizes[p] for p in rest]
+    elif threads <= 1:
         sizes = [put(p) for p in rest]
     else:
         with ThreadPoolExecutor(threads) as pool:

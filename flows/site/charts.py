@@ -25,12 +25,12 @@ def available() -> bool:
 
 
 def rate_spec(rows: list[dict[str, Any]], x: str, title: str, *, horizontal: bool = False) -> dict[str, Any]:
-    """Bar chart of ``rate`` (0..1) per ``x``; rows carry ``x``, ``rate``, ``n`` and ``bad``."""
+    """Bar chart of ``rate`` (0..1) per ``label``."""
     import altair as alt
 
     data = alt.Data(values=rows)
     base = alt.Chart(data, title=title).mark_bar(color="#b00020")
-    tooltip = [alt.Tooltip("label:N"), alt.Tooltip("rate:Q", format=".1%"), alt.Tooltip("n:Q")]
+    tooltip = [alt.Tooltip("label:N"), alt.Tooltip("rate:Q", format=".1%")]
     if horizontal:
         chart = base.encode(y=alt.Y("label:N", sort=None, title=None),
                             x=alt.X("rate:Q", axis=alt.Axis(format="%"), title="不通过率 failure rate"),
@@ -57,7 +57,8 @@ def chart_name(spec: dict[str, Any]) -> str:
 
 
 def rate_rows(counts: dict[Any, list[int]], limit: int | None = None, *, label=str) -> list[dict[str, Any]]:
-    """[{label, rate, n, bad}] from {key: [n, bad]}."""
-    rows = [{"label": label(k) if k is not None else "?", "n": n, "bad": bad, "rate": round(bad / n, 4) if n else 0.0}
+    """[{label, rate}] from {key: [n, bad]}."""
+    # Rates to 0.1 %: a run that moves a rate by less leaves the chart (and its file) as it was.
+    rows = [{"label": label(k) if k is not None else "?", "rate": round(bad / n, 3) if n else 0.0}
             for k, (n, bad) in counts.items()]
     return rows[:limit] if limit else rows

@@ -17,8 +17,8 @@ Where pages live (relative to the docs root; the GX validation pages stay under 
 
 from __future__ import annotations
 
+import functools
 import html
-import posixpath
 from collections.abc import Iterable, Sequence
 from typing import Any
 from urllib.parse import quote
@@ -80,10 +80,20 @@ def bodies_path(page: int = 1) -> str:
     return f"site/bodies-{page}.html"
 
 
+@functools.lru_cache(maxsize=65536)
+def _dir_parts(path: str) -> tuple[str, ...]:
+    return tuple(path.split("/")[:-1])
+
+
 def rel(frm: str, to: str) -> str:
-    """Relative URL from the page ``frm`` to ``to`` (both relative to the docs root), percent-encoded."""
-    r = posixpath.relpath(to, posixpath.dirname(frm) or ".")
-    return quote(r, safe="/#.-_~")
+    """Relative URL from the page ``frm`` to ``to`` (both relative to the docs root, no ``..``),
+    percent-encoded."""
+    a_, b_ = _dir_parts(frm), to.split("/")
+    i = 0
+    while i < len(a_) and i < len(b_) - 1 and a_[i] == b_[i]:
+        i += 1
+    r = "../" * (len(a_) - i) + "/".join(b_[i:])
+    return quote(r, safe="/#.-_~") if not r.isascii() or " " in r or "%" in r else r
 
 
 def e(v: Any) -> str:

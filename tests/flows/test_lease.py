@@ -83,10 +83,13 @@ def test_renewal_keeps_it_and_a_broken_lease_is_lost(store):
 
 def test_heartbeat_renews_in_the_background(tmp_path):
     st = local(tmp_path)
-    a = lease.acquire(st, "state.json", "run-a", ttl=1).start_heartbeat(interval=0.2)
-    time.sleep(1.5)  # longer than the TTL: still ours, not expired
+    a = lease.acquire(st, "state.json", "run-a", ttl=30).start_heartbeat(interval=0.1)
+    first = a.holder.expires
+    deadline = time.monotonic() + 10
+    while lease.inspect(st, "state.json")[1].expires == first and time.monotonic() < deadline:
+        time.sleep(0.1)
     holder = lease.inspect(st, "state.json")[1]
-    assert holder.run_id == "run-a" and not holder.expired()
+    assert holder.run_id == "run-a" and holder.expires > first and holder.renewed > a.holder.started
     with pytest.raises(lease.LeaseHeld):
         lease.acquire(st, "state.json", "run-b")
     a.release()

@@ -18,15 +18,8 @@ import numpy as np
 
 from expectations.catalog import rule_by_id
 from expectations.cells import cell, cell_index
-from expectations.frame import (
-    GEN_CODES,
-    STATUS_CODES,
-    VARIANT_SINGLE,
-    VARIANT_SPLIT,
-    FrameArrays,
-)
+from expectations.frame import GEN_CODES, VARIANT_SINGLE, VARIANT_SPLIT, FrameArrays
 from expectations.instances import SINGLE, SPLIT, Instance, instances_for
-from parsers.model import MISSING, UNREADABLE
 
 TOL = 1e-6
 MAX_NOT_CHECKED_CELLS = 5
@@ -137,62 +130,20 @@ def _applicable(cr: CompiledRule, a: FrameArrays) -> np.ndarray:
 
 
 def _report_level(cr: CompiledRule, a: FrameArrays) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    m = a.meta
-    nrow = len(a.report)
-    shape = (nrow, len(cr.instances))
+    """Report-level instances: each one's ``ReportCheck`` (``expectations/rules/``) decides it from the
+    frame's ``m_*`` codes."""
+    from expectations.rules import resolve
+
+    shape = (len(a.report), len(cr.instances))
     app = np.zeros(shape, dtype=bool)
     ev = np.zeros(shape, dtype=bool)
     bad = np.zeros(shape, dtype=bool)
     for j, inst in enumerate(cr.instances):
-        p = inst.param or ""
-        if p.startswith("table:"):
-            # only a verified absence fails; a table that is there but unreadable is the reader's limit
-            st = m[f"m_st_{p.split(':')[1]}"]
-            app[:, j] = m["m_fmt_applicable"] == 1
-            ev[:, j] = st != STATUS_CODES[UNREADABLE]
-            bad[:, j] = st == STATUS_CODES[MISSING]
-        elif p == "gen":
-            app[:, j] = True
-            ev[:, j] = (m["m_gen"] != 0) & (m["m_ygen"] != 0)
-            t2 = m["m_t2gen"]
-            bad[:, j] = (m["m_gen"] != m["m_ygen"]) | (
-                (t2 != 0) & np.isin(m["m_gen"], (1, 2)) & (t2 != m["m_gen"]))
-        elif p == "split":
-            app[:, j] = np.isin(m["m_gen"], (1, 2))
-            ev[:, j] = (m["m_st_table3"] == 0) & (m["m_variant"] != 0)
-            bad[:, j] = ((m["m_gen"] == 2) & (m["m_variant"] == VARIANT_SINGLE)) | (
-                (m["m_gen"] == 1) & (m["m_variant"] == VARIANT_SPLIT))
-        elif p == "note":
-            app[:, j] = m["m_fmt_applicable"] == 1
-            ev[:, j] = m["m_st_table3"] == 0
-            bad[:, j] = m["m_note"] == 0
-        elif p == "localrow":
-            app[:, j] = m["m_fmt_applicable"] == 1
-            ev[:, j] = m["m_st_table2"] == 0
-            bad[:, j] = m["m_t2extra"] > 0
-        elif p in ("sections", "headings"):
-            # which sections a report needs depends on its generation: unknown year and format -> undecided
-            app[:, j] = m["m_fmt_applicable"] == 1
-            ev[:, j] = np.isin(m["m_gen"], (1, 2)) | np.isin(m["m_ygen"], (1, 2))
-            if p == "sections":
-                bad[:, j] = (m["m_sec_missing"] != 0) | (m["m_sec_order"] != 0)
-            else:
-                bad[:, j] = m["m_sec_headless"] != 0
-        elif p == "labels":
-            app[:, j] = m["m_fmt_applicable"] == 1
-            ev[:, j] = m["m_st_table3"] == 0
-            bad[:, j] = (m["m_t3extra"] != 0) | (m["m_t3local"] > 0)
-        elif p.startswith("txtsum:"):
-            k = int(p.split(":")[1])
-            app[:, j] = m["m_txtn"] > k
-            ev[:, j] = True
-            bad[:, j] = (m["m_txtbad"] & (1 << k)) != 0
-        elif p == "period":
-            app[:, j] = (m["m_fmt_applicable"] == 1) & (m["m_period"] != 0)  # only when a period is stated
-            ev[:, j] = m["m_ygen"] != 0
-            bad[:, j] = m["m_period"] == 2
-        else:
-            raise ValueError(f"{cr.rule_id}: unknown report-level check {p!r}")
+        try:
+            chk, arg = resolve(inst.param)
+        except KeyError:
+            raise ValueError(f"{cr.rule_id}: unknown report-level check {inst.param!r}") from None
+        app[:, j], ev[:, j], bad[:, j] = chk.evaluate(a.meta, arg)
     return app, ev, bad
 
 

@@ -5,14 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from expectations.catalog import Rule
-from expectations.cells import TABLE_LABELS, TABLE_LABELS_EN
 from expectations.instances import Instance, Term
 from parsers.model import Report
 
 MAX_TERMS = 8
-GEN_NAMES = {1: "2019", 2: "2021", 3: "2019 年以前", 0: "未知"}
-GEN_NAMES_EN = {1: "2019", 2: "2021", 3: "pre-2019", 0: "unknown"}
-GEN_DOCS = {1: "国办公开办函〔2019〕60号", 2: "国办公开办函〔2021〕30号"}
 
 
 def fmt_num(v: float | int | None) -> str:
@@ -96,109 +92,14 @@ def body_values(body: str | None) -> dict[str, str]:
     return {"body": body or "未识别", "body_en": body or "not recognised", "body_kind": zh, "body_kind_en": en}
 
 
-def _sections_detail(codes: dict[str, int]) -> tuple[str, str]:
-    from expectations.facts import keys_from_mask, section_names
-
-    zh, en = [], []
-    missing = keys_from_mask(codes.get("m_sec_missing", 0))
-    late = keys_from_mask(codes.get("m_sec_order", 0))
-    if missing:
-        zh.append("缺少" + section_names(missing))
-        en.append("missing: " + section_names(missing, en=True))
-    if late:
-        zh.append(section_names(late) + "的位置不符合规定的顺序")
-        en.append("out of order: " + section_names(late, en=True))
-    return "；".join(zh), "; ".join(en)
-
-
-def _period_detail(rep: Report) -> tuple[str, str]:
-    from expectations.facts import stated_periods
-
-    bad = [p for p in stated_periods(rep) if not (p.start == p.end == rep.year)]
-    text = "、".join(f"「{p.text}」" for p in bad[:3])
-    return (f"报告所述统计期限 {text} 与报告年度 {rep.year} 年不符",
-            f"the stated statistics period {text} does not match the report year {rep.year}")
-
-
 def report_values(inst: Instance, codes: dict[str, int], rep: Report) -> dict[str, Any]:
-    """Placeholders of a report-level finding, from the frame codes and the report itself."""
-    p = inst.param or ""
-    year = rep.year
-    table = p.split(":")[1] if p.startswith("table:") else None
-    reason = getattr(rep, table).reason if table else None
-    v: dict[str, Any] = {"where": inst.where, "where_en": inst.where_en, "detail": "", "detail_en": ""}
-    if p.startswith("table:"):
-        st = codes.get(f"m_st_{p.split(':')[1]}", 1)
-        why = f"（{reason}）" if reason else ""
-        v["detail"] = ("缺失" if st == 1 else "无法读取") + why + "，相关规则未检查"
-        v["detail_en"] = ("is missing" if st == 1 else "is unreadable") + (f" ({reason})" if reason else "") + \
-            "; the rules that need it were not checked"
-    elif p == "gen":
-        g, yg, t2 = codes.get("m_gen", 0), codes.get("m_ygen", 0), codes.get("m_t2gen", 0)
-        if g != yg:
-            v["detail"] = (f"{year} 年度报告应使用 {GEN_NAMES[yg]} 年格式"
-                           f"{'（' + GEN_DOCS[yg] + '）' if yg in GEN_DOCS else ''}，实际识别为 {GEN_NAMES[g]} 年格式")
-            v["detail_en"] = (f"a report for {year} must use the {GEN_NAMES_EN[yg]} format; "
-                              f"it was recognised as the {GEN_NAMES_EN[g]} format")
-        else:
-            v["detail"] = f"表二按 {GEN_NAMES[t2]} 年格式填写，而表三等按 {GEN_NAMES[g]} 年格式（格式信号不一致）"
-            v["detail_en"] = (f"table 二 follows the {GEN_NAMES_EN[t2]} format while the report follows the "
-                              f"{GEN_NAMES_EN[g]} format (mixed signals)")
-    elif p == "split":
-        if codes.get("m_gen") == 2:
-            v["detail"] = "2021 年格式应将（六）其他处理分为 3 个子行，本报告印为 1 行（本地偏差；（七）总计按该行计算）"
-            v["detail_en"] = ("the 2021 format splits (6) other handling into 3 sub-rows; this report prints one "
-                              "row (a local deviation; the results total is checked against that row)")
-        else:
-            v["detail"] = "2019 年格式的（六）其他处理为 1 行，本报告印为 3 个子行"
-            v["detail_en"] = "the 2019 format prints (6) other handling as one row; this report prints 3 sub-rows"
-    elif p.startswith("txtsum:"):
-        k = int(p.split(":")[1])
-        sm = rep.sums[k] if k < len(rep.sums) else None
-        if sm is not None:
-            parts = " + ".join(f"{v}{'余' if b == 'min' else ''}" for v, b in sm.parts)
-            parts_en = " + ".join(f"{v}{'+' if b == 'min' else ''}" for v, b in sm.parts)
-            least = "至少 " if any(b == "min" for _, b in sm.parts) else ""
-            if sm.verdict == "over":
-                v["detail"] = (f"正文总数 {sm.total}{sm.unit}，而分项 {parts} = {least}{sm.parts_min}{sm.unit}，超过总数；"
-                               f"原文：「{sm.sentence}」")
-                v["detail_en"] = (f"the text gives a total of {sm.total} but its parts {parts_en} = "
-                                  f"{'at least ' if least else ''}{sm.parts_min}, more than the total; the text says: “{sm.sentence}”")
-            else:
-                v["detail"] = (f"正文总数 {sm.total}{sm.unit}，而所列分项 {parts} = {sm.parts_min}{sm.unit}，与总数不符；"
-                               f"原文：「{sm.sentence}」")
-                v["detail_en"] = (f"the text gives a total of {sm.total} but the parts it lists, {parts_en}, add up to "
-                                  f"{sm.parts_min}; the text says: “{sm.sentence}”")
-    elif p == "localrow":
-        v["detail"] = "、".join(rep.table2.extra_rows)
-        v["detail_en"] = ", ".join(rep.table2.extra_rows)
-    elif p == "sections":
-        v["detail"], v["detail_en"] = _sections_detail(codes)
-    elif p == "headings":
-        from expectations.facts import SECTION_TABLE, keys_from_mask, section_names
+    """Placeholders of a report-level finding: ``{detail}`` comes from the instance's ``ReportCheck``
+    (``expectations/rules/``), from the frame codes and the report itself."""
+    from expectations.rules import resolve
 
-        keys = keys_from_mask(codes.get("m_sec_headless", 0))
-        with_table = [k for k in keys if k in SECTION_TABLE]
-        others = [k for k in keys if k not in SECTION_TABLE]
-        zh, en = [], []
-        if with_table:
-            tables = "、".join(TABLE_LABELS[SECTION_TABLE[k]] for k in with_table)
-            zh.append(f"未印部分标题{section_names(tuple(with_table))}（{tables}已列出）")
-            en.append(f"section heading not printed: {section_names(tuple(with_table), en=True)} (its table is "
-                      f"there: {', '.join(TABLE_LABELS_EN[SECTION_TABLE[k]] for k in with_table)})")
-        if others:
-            zh.append(f"未识别部分标题{section_names(tuple(others))}（其标题用语或编号见于正文，请核对标题）")
-            en.append(f"section heading not recognised: {section_names(tuple(others), en=True)} (its words or "
-                      "its number appear in the text; check the heading)")
-        v["detail"], v["detail_en"] = "；".join(zh), "; ".join(en)
-    elif p == "labels":
-        from expectations.facts import t3_layout_deviations
-
-        zh, en = t3_layout_deviations(rep)
-        v["detail"], v["detail_en"] = "；".join(zh), "; ".join(en)
-    elif p == "period":
-        v["detail"], v["detail_en"] = _period_detail(rep)
-    return v
+    chk, arg = resolve(inst.param)
+    zh, en = chk.detail(codes, rep, arg)
+    return {"where": inst.where, "where_en": inst.where_en, "detail": zh, "detail_en": en}
 
 
 def observed_lines(rule_id: str | None, result: dict[str, Any]) -> list[str]:

@@ -275,12 +275,14 @@ def _render(data: SiteData, out: _Out, res: BuildResult, *, cells, fetch_source,
 
     t = time.perf_counter()
     bodies = ix.bodies_of(data)
-    if search_dir.exists():
-        shutil.rmtree(search_dir)
+    # pagefind reads the body pages from a folder: the docs folder itself when it is one, else a copy
+    search_src = out.folder if out.direct else search_dir / "pages"
+    if search and not out.direct and search_src.exists():
+        shutil.rmtree(search_src)
     for path, html in ix.body_pages(bodies):
         out.emit(path, html)
-        if search:
-            p = search_dir / path
+        if search and not out.direct:
+            p = search_src / path
             p.parent.mkdir(parents=True, exist_ok=True)
             p.write_bytes(html)
     for gen in (ix.body_list_pages(bodies), ix.region_pages(data, bodies), ix.year_pages(data, chart),
@@ -298,11 +300,12 @@ def _render(data: SiteData, out: _Out, res: BuildResult, *, cells, fetch_source,
             res.notes.append("search index not built: pagefind is not installed")
         elif bodies:
             try:
-                bundle = sx.build_index(search_dir)
+                bundle = sx.build_index(search_src, search_dir / "bundle")
                 for p in sorted(bundle.rglob("*")):
                     if p.is_file():
-                        out.emit(p.relative_to(search_dir).as_posix(), p.read_bytes())
+                        out.emit(pg.PAGEFIND_DIR + p.relative_to(bundle).as_posix(), p.read_bytes())
                 search_ready = True
+                shutil.rmtree(bundle, ignore_errors=True)
             except sx.SearchError as e:
                 res.notes.append(f"search index not built: {e}")
     res.search = search_ready
@@ -337,9 +340,10 @@ def _upload(docs: Any, out: _Out, res: BuildResult, threads: int) -> None:
     stale = sorted(p for p in out.old_files if p not in out.files and p.startswith("site/"))
     if stale:
         docs.delete(stale)
+    sizes += [put(p) for p in last]
+    # the manifest last: a build that failed on the way is redone from the previous manifest next time
     manifest = {"schema": SCHEMA, "files": out.files, "sizes": out.sizes, "inputs": out.inputs}
     docs.put(MANIFEST, json.dumps(manifest, separators=(",", ":")).encode("utf-8"), "application/json; charset=utf-8")
-    sizes += [put(p) for p in last]
     res.written = len(order)
     res.bytes_written = sum(sizes)
     res.deleted = len(stale)

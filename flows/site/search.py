@@ -15,8 +15,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-from flows.site.pages import PAGEFIND_DIR
-
 
 class SearchError(RuntimeError):
     pass
@@ -42,17 +40,17 @@ def _command() -> list[str]:
         return [exe]
 
 
-def build_index(site_dir: Path, glob: str = "site/b/**/*.html", timeout: float = 900) -> Path:
-    """Index the pages of ``site_dir`` matching ``glob``; the bundle goes to ``site_dir/site/pagefind``."""
-    out = site_dir / PAGEFIND_DIR
-    if out.exists():
-        shutil.rmtree(out)
-    cmd = [*_command(), "--site", str(site_dir), "--glob", glob, "--output-subdir", PAGEFIND_DIR.rstrip("/"),
+def build_index(site_dir: Path, out_dir: Path, glob: str = "site/b/**/*.html", timeout: float = 900) -> Path:
+    """Index the pages of ``site_dir`` matching ``glob`` (URLs relative to ``site_dir``); the bundle is
+    written to ``out_dir`` (to be published as ``site/pagefind/``)."""
+    if out_dir.exists():
+        shutil.rmtree(out_dir)
+    cmd = [*_command(), "--site", str(site_dir), "--glob", glob, "--output-path", str(out_dir),
            "--force-language", "zh-cn", "--silent"]
     try:
         r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
     except (OSError, subprocess.TimeoutExpired) as e:
         raise SearchError(f"pagefind failed: {e}") from e
-    if r.returncode != 0 or not (out / "pagefind.js").is_file():
+    if r.returncode != 0 or not (out_dir / "pagefind.js").is_file():
         raise SearchError(f"pagefind failed ({r.returncode}): {(r.stderr or r.stdout).strip()[-500:]}")
-    return out
+    return out_dir

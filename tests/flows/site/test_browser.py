@@ -87,7 +87,7 @@ def test_browse_the_site(served, browser, tmp_path):
     n_reports = sum(len(e.reports) for e in state.objects.values())
     assert b.js("document.querySelector('.card b').textContent") == str(n_reports)  # reports, not objects
     assert "扫描件.png" in text  # a file that holds no report: listed apart
-    assert "与上一次运行" in text  # changes since the previous run
+    assert "变化 Changes" in text  # changes since the previous run (none: a first run)
     assert b.js("document.querySelector('img.chart').naturalWidth") > 0  # the SVG chart, built at build time
     check_links(b, base, seen)
     shots.append(b.screenshot(ARTIFACTS / "landing.png"))

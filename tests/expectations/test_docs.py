@@ -95,3 +95,15 @@ def test_chromium_renders_offline(site, tmp_path):
     idx = subprocess.run([chromium, *flags, "--dump-dom", index.as_uri()], capture_output=True, text=True,
                          timeout=90, check=True).stdout
     assert "未通过的报告" in idx and "reports/" in idx
+
+
+def test_report_pages_drop_gx_boilerplate_and_link_back(site):
+    _result, index, _ = site
+    for p in (index.parent / "reports").glob("*.html"):
+        text = p.read_text(encoding="utf-8")
+        assert "expectations/nianbao_statutory_rules.html" not in text  # GX's suite page is not published
+        for gone in ("Data asset: None", "pandas_data_fingerprint", "Batch Parameters", "Show more info"):
+            assert gone not in text, gone
+        assert 'href="../../../../index.html"' in text  # the site's landing page (audit layout)
+        assert 'href="../../../../site/rules.html"' in text
+    assert 'href="../../../index.html"' in index.read_text(encoding="utf-8")  # batch index -> landing page

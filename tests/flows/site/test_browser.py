@@ -136,6 +136,14 @@ def test_browse_the_site(served, browser, tmp_path):
     check_links(b, base, seen)
     shots.append(b.screenshot(ARTIFACTS / "rule.png"))
 
+    # a PDF report: the printed cell cropped from its page, and the page named
+    b.goto(base + "index.html")
+    b.goto(b.js("Array.from(Array.from(document.querySelectorAll('main tr')).find(t => t.textContent.includes('洪泽区'))"
+                ".querySelectorAll('a')).find(a => a.href.includes('/site/r/')).href"))
+    assert b.wait_js("(document.querySelector('img.crop') || {}).naturalWidth") > 0
+    assert "第 4 页" in b.js("document.body.innerText")
+    check_links(b, base, seen)
+
     # the search box (pagefind, Chinese segmentation), served over HTTP
     b.goto(base + "site/search.html")
     b.js("var i=document.querySelector('#search input'); i.value='东阿'; i.dispatchEvent(new Event('input'))")

@@ -2,7 +2,8 @@
 
 Used by the recall tests and the benchmark: ``mutate(report, rule_id, rng)`` returns a changed deep
 copy and a description of the change, or None when the rule cannot be broken in this report (e.g. a
-2019-only rule on a 2021 report).
+2019-only rule on a 2021 report) or by changing one report at all (the cross-year and prose rules, which
+have no mutator: their recall tests build pairs of years and prose in tests/expectations).
 
 The mutators live with their rule family in ``expectations/rules/`` (registered by generator name with
 ``@mutates``); ``MUTATORS`` maps each catalogue rule to the mutator of its generator.
@@ -27,11 +28,18 @@ MUTATORS: dict[str, Callable[[Report, random.Random], Mutation | None]] = {
     r.id: _BY_GENERATOR[r.instances] for r in implemented_rules() if r.instances in _BY_GENERATOR
 }
 
+_IMPLEMENTED = {r.id for r in implemented_rules()}
+
 
 def mutate(report: Report, rule_id: str, rng: random.Random) -> tuple[Report, Mutation] | None:
     """A deep copy of ``report`` with ``rule_id`` broken, or None if the rule cannot be broken here."""
+    fn = MUTATORS.get(rule_id)
+    if fn is None:
+        if rule_id in _IMPLEMENTED:
+            return None
+        raise KeyError(rule_id)
     rep = copy.deepcopy(report)
-    m = MUTATORS[rule_id](rep, rng)
+    m = fn(rep, rng)
     if m is None:
         return None
     return rep, Mutation(rule_id, m.cell, m.before, m.after)

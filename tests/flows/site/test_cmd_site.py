@@ -26,6 +26,9 @@ def test_site_from_state_then_from_findings(tmp_path, capsys):
     (tmp_path / "findings.json").write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
     assert main(["site", str(tmp_path / "findings.json"), str(tmp_path / "d2"), "--no-search"]) == 0
     assert "东阿县" in (tmp_path / "d2" / "index.html").read_text(encoding="utf-8")
+    from tests.flows.site.test_build import links_resolve
+
+    assert links_resolve(tmp_path / "d2") == []
 
 
 def test_site_usage_errors(tmp_path, capsys):

@@ -310,7 +310,7 @@ def _render(data: SiteData, out: _Out, res: BuildResult, *, cells, fetch_source,
                 res.notes.append(f"search index not built: {e}")
     res.search = search_ready
     res.timings["search"] = time.perf_counter() - t
-    for path, html in (ix.changes_page(data), ix.files_page(data), ix.reviewed_page(data),
+    for path, html in (ix.changes_page(data, downloads), ix.files_page(data), ix.reviewed_page(data),
                        ix.search_page(search_ready), ix.downloads_page(data, downloads)):
         out.emit(path, html)
     path, html = ix.landing_page(data, stats, chart, downloads, search_ready)

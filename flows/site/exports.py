@@ -163,6 +163,13 @@ def exports(data: SiteData, stats: dict[str, RuleStat]) -> dict[str, tuple[bytes
         "rule-stats.csv": (to_csv(stat_rows, STAT_COLS), None),
         "rule-stats.parquet": (to_parquet(stat_rows, STAT_COLS), None),
     }
+    if data.changes is not None:
+        by_id = data.by_id()
+        ch = data.changes
+        rows = [dict(report_record(by_id[i]), change=kind) for kind, ids in
+                (("new_failure", ch.new_failures), ("fixed", ch.fixed), ("new_report", ch.new_reports))
+                for i in ids if i in by_id]
+        out["changes.csv"] = (to_csv(rows, ("change", *REPORT_COLS)), None)
     key = sha(to_csv(bad_reports, REPORT_COLS) + out["findings.csv"][0])
     out["failing.xlsx"] = (key.encode(), lambda: to_xlsx([("未通过的报告 reports", REPORT_COLS, bad_reports),
                                                           ("问题 findings", FINDING_COLS, findings)]))

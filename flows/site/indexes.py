@@ -374,7 +374,7 @@ def landing_page(data: SiteData, stats: dict[str, RuleStat], chart: Chart, downl
     return path, page(path, "年报勾稽检查", body, search=search_ready)
 
 
-def changes_page(data: SiteData) -> tuple[str, bytes]:
+def changes_page(data: SiteData, downloads: dict[str, str] | None = None) -> tuple[str, bytes]:
     path = "site/changes.html"
     ch = data.changes
     if ch is None:
@@ -385,7 +385,9 @@ def changes_page(data: SiteData) -> tuple[str, bytes]:
 
     def block(title: str, ids: list[str]) -> str:
         rows = [by_id[i] for i in ids if i in by_id]
-        more = f"<p class=muted>另有 {len(rows) - cap} 份见下载 / {len(rows) - cap} more in the downloads</p>" if len(rows) > cap else ""
+        csv_link = a(path, (downloads or {}).get("changes.csv"), "changes.csv")
+        more = (f"<p class=muted>另有 {len(rows) - cap} 份见 / {len(rows) - cap} more in {csv_link}</p>"
+                if len(rows) > cap else "")
         return f"<h2>{title} <small>({len(rows)})</small></h2>" + report_list(path, rows[:cap], show_region=True) + more
 
     body = (f"<h1>变化 Changes</h1><p>本次 run {e(data.run_id)} 与上一次 previous run {e(ch.previous_run or '?')}</p>"

@@ -334,8 +334,8 @@ def draw_tables(r: ReportRow, cells: dict[str, Any] | None) -> str:
                 "above name each cell.</p>")
     bad, inv, likely = _cell_ids(r)
     tables = cells.get("tables") or {}
-    out = ['<p class="legend"><span class="st-fail">■ 未通过的单元格 failing cell</span>'
-           '<span style="background:#fff4f5">■ 参与计算 read by the rule</span>'
+    out = ['<p class="legend"><span style="background:#fde7ea;outline:2px solid #b00020">未通过的单元格 failing cell</span>'
+           '<span style="background:#fff4f5">参与计算 read by the rule</span>'
            '<span style="outline:2px dashed #b00020">可能出错 likely wrong</span>'
            '<span class="st-unreadable"><i>OCR</i></span><span>·位 = 按位置读取 placed by position</span>'
            '<span>·多读法 = 数字连写 several readings</span></p>']

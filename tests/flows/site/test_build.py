@@ -125,3 +125,23 @@ def test_largest_page_stays_small_with_paging(tmp_path):
     res = build_site(from_state(make_state(3000, fail_rate=0.3, seed=2)), _store(tmp_path), search=False,
                      charts=False)
     assert res.largest[1] < 300_000, res.largest
+
+
+def test_changes_come_from_the_previous_run_in_the_findings_store(tmp_path):
+    import json
+
+    from flows.site.build import build_site_from_state
+
+    st = make_state(40, fail_rate=0.3, seed=11, run_id="20261202T020000Z-bbbbbb")
+    failing = [k for k, e in st.objects.items() if e.status == "failed"]
+    findings = _store(tmp_path / "findings")
+    old = {"run": {"run_id": "20261201T020000Z-aaaaaa"},
+           "objects": [{"object_key": k} for k in list(st.objects)[:-1]],
+           "findings": [dict(f, object_key=k) for k in failing[1:] for f in st.objects[k].findings]}
+    findings.put("runs/20261201T020000Z-aaaaaa/findings.json", json.dumps(old).encode())
+    findings.put("runs/20261202T020000Z-bbbbbb/findings.json", b"{}")  # this run's own: not the previous one
+    res = build_site_from_state(st, _store(tmp_path / "docs"), findings=findings, search=False, charts=False)
+    landing = (tmp_path / "docs" / "index.html").read_text(encoding="utf-8")
+    assert "20261201T020000Z-aaaaaa" in landing and "新增不通过 new failures: <b>1</b>" in landing
+    assert "新报告 new reports: <b>1</b>" in landing
+    assert (tmp_path / "docs/site/data/changes.csv").is_file() and res.written > 0

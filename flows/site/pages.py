@@ -480,8 +480,7 @@ def rule_intro(rule: Any) -> str:
             f"(2019 = 国办公开办函〔2019〕60号, 2021 = 〔2021〕30号) · 表 table: {e(TABLE_ZH.get(rule.table, rule.table))}"
             + (f" · 依据 basis: {e(rule.basis)}" if rule.basis else "") + "</p>"
             f"<p>公式 formula: <code>{e(rule.formula)}</code></p>"
-            + (f"<p>{e(rule.description)}</p>" if rule.description else "")
-            + f"<p>说明模板 message: {e(rule.message_zh)}<br><small>{e(rule.message_en)}</small></p>")
+            + (f"<p>{e(rule.description)}</p>" if rule.description else ""))
 
 
 def stat_rows(counts: dict[Any, list[int]], label=str) -> list[str]:

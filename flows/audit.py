@@ -10,15 +10,22 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
+import time
 from collections.abc import Callable
 from typing import Any
 
 from prefect import flow, get_run_logger, task
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.artifacts import (
+    create_markdown_artifact,
+    create_progress_artifact,
+    create_table_artifact,
+    update_progress_artifact,
+)
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
 from prefect.states import Completed
 from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.utilities.annotations import quote
 
 from flows import lease
 from flows import pipeline as p
@@ -46,12 +53,18 @@ def artifact_key(*parts: str) -> str:
 
 
 # ------------------------------------------------------------------------------------------ tasks
+# The state and the year index go to tasks wrapped in ``quote``: Prefect would otherwise walk every
+# entry, report and finding of them looking for futures (seconds per task on 10,000 objects).
 # Storage calls retry inside (call_with_retries); task retries are for lost workers and crashes.
 @task(name="plan-run", cache_policy=NO_CACHE)
 def plan_run(settings: AuditSettings, run_id: str | None = None) -> tuple[p.Plan, AuditState]:
     stores = p.open_stores(settings)
+    t0 = time.perf_counter()
     state, note = p.load(settings, stores)  # the note becomes the plan's full-audit reason (logged)
-    return p.plan_run(settings, stores, state, run_id=run_id, state_note=note), state
+    t1 = time.perf_counter()
+    plan = p.plan_run(settings, stores, state, run_id=run_id, state_note=note)
+    plan.seconds["state_load"] = t1 - t0
+    return plan, state
 
 
 @task(name="audit-batch", retries=1, retry_delay_seconds=2, cache_policy=NO_CACHE)
@@ -61,8 +74,9 @@ def audit_batch(settings: AuditSettings, run_id: str, index: int, infos: list,
 
 
 @task(name="publish-findings", cache_policy=NO_CACHE)
-def publish(settings: AuditSettings, state: AuditState, summary: p.RunSummary) -> p.RunSummary:
-    return p.publish(settings, p.open_stores(settings), state, summary)
+def publish(settings: AuditSettings, state: AuditState, summary: p.RunSummary,
+            unchanged_since: str | None = None) -> p.RunSummary:
+    return p.publish(settings, p.open_stores(settings), state, summary, unchanged_since=unchanged_since)
 
 
 @task(name="send-alerts", cache_policy=NO_CACHE)
@@ -131,6 +145,32 @@ def summary_markdown(s: p.RunSummary) -> str:
     return "\n".join(lines)
 
 
+# ------------------------------------------------------------------------------------------ progress
+class RunProgress:
+    """A Prefect progress artifact (percent of this run's objects audited), updated after each batch.
+    Progress is a view: an API error here is logged and never fails the run."""
+
+    def __init__(self, settings: AuditSettings, plan: p.Plan):
+        self.todo = len(plan.todo)
+        self.what = f"{settings.source.uri}: {plan.listed} objects listed, {self.todo} to audit"
+        self.id: Any = None
+        try:
+            self.id = create_progress_artifact(
+                0.0 if self.todo else 100.0, key=artifact_key("nianbao", settings.source.slug(), "progress"),
+                description=self.what)
+        except Exception as e:
+            get_run_logger().debug("progress artifact not created: %s", e)
+
+    def update(self, done: int, failing: int, final: bool = False) -> None:
+        if self.id is None or not self.todo:
+            return
+        try:
+            update_progress_artifact(self.id, 100.0 if final else min(100.0, 100.0 * done / self.todo),
+                                     description=f"{self.what}; {done} audited, {failing} failing")
+        except Exception as e:
+            get_run_logger().debug("progress artifact not updated: %s", e)
+
+
 # ------------------------------------------------------------------------------------------ flow
 def failed_batch(plan: p.Plan, index: int, infos: list, err: BaseException) -> p.BatchOutcome:
     """A batch whose task crashed after its retries: its objects are reported, the run goes on."""
@@ -141,11 +181,13 @@ def failed_batch(plan: p.Plan, index: int, infos: list, err: BaseException) -> p
     return out
 
 
+def review_marks(state: AuditState) -> list[Any]:
+    return [f.get("review") for e in state.objects.values() for f in e.findings if "review" in f]
+
+
 def run_audit(settings: AuditSettings, alerts: Any = None, run_id: str | None = None) -> p.RunSummary:
     """The flow body (called inside a flow run, which holds the lease of ``run_id``). ``alerts``:
     AlertSettings, or None for no alerting."""
-    import time
-
     log = get_run_logger()
     t0 = time.perf_counter()
     plan, state = plan_run(settings, run_id)
@@ -157,11 +199,14 @@ def run_audit(settings: AuditSettings, alerts: Any = None, run_id: str | None = 
     if plan.listed == 0:
         raise EmptySource(f"no report objects found under {settings.source.uri} (an empty folder or a misspelt "
                           f"prefix?): nothing audited, nothing published")
+    t_listed = time.perf_counter()
     batches = plan.batches(settings.batch_size)
-    years = p.year_index(state)
-    futures = {audit_batch.submit(settings, plan.run_id, i, b, years): (i, b) for i, b in enumerate(batches)}
+    years = p.year_index(state) if plan.todo else {}
+    progress = RunProgress(settings, plan)
+    futures = {audit_batch.submit(settings, plan.run_id, i, b, quote(years)): (i, b)
+               for i, b in enumerate(batches)}
     outcomes: list[p.BatchOutcome] = []
-    done = parsed = validated = 0
+    done = parsed = validated = failing = 0
     for fut in as_completed(list(futures)):
         i, infos = futures[fut]
         try:
@@ -173,9 +218,13 @@ def run_audit(settings: AuditSettings, alerts: Any = None, run_id: str | None = 
         done += len(infos)
         parsed += out.parsed_reports
         validated += out.validated_reports
+        failing += sum(1 for d in out.entries if d.get("status") == FAILED)
         log.info("batch %d/%d done: %d objects, %d reports parsed, %d validated (%.1f s)", len(outcomes),
                  len(batches), len(infos), out.parsed_reports, out.validated_reports, out.seconds)
-        _progress("batch", done=done, todo=len(plan.todo), parsed=parsed, validated=validated)
+        _progress("batch", done=done, todo=len(plan.todo), parsed=parsed, validated=validated,
+                  failing=failing, listed=plan.listed, seconds=time.perf_counter() - t_listed)
+        progress.update(done, failing)
+    t_batches = time.perf_counter()
     outcomes.sort(key=lambda o: o.index)
     state = p.merge_state(state, plan, outcomes)
     p.check_fetches(settings, plan, outcomes)  # most fetches failed: the run fails, nothing published
@@ -183,7 +232,7 @@ def run_audit(settings: AuditSettings, alerts: Any = None, run_id: str | None = 
     if again:  # last year's cells arrived in another batch of this run: those pairs are validated again
         log.info("cross-year: %d objects validated again with last year's cells of this run", len(again))
         years = p.year_index(state)
-        more = [audit_batch.submit(settings, plan.run_id, 100000 + i, b, years)
+        more = [audit_batch.submit(settings, plan.run_id, 100000 + i, b, quote(years))
                 for i, b in enumerate([again[k:k + settings.batch_size]
                                        for k in range(0, len(again), settings.batch_size)])]
         extra = []
@@ -194,17 +243,26 @@ def run_audit(settings: AuditSettings, alerts: Any = None, run_id: str | None = 
                 log.error("cross-year batch failed: %s", e)
         state = p.merge_state(state, dataclasses.replace(plan, deleted=[]), extra)
         outcomes += extra
+    reviews_changed = False
     if alerts is not None and alerts.reviews:
         from flows.alerts.reviews import annotate, load_reviews
 
+        marks = review_marks(state)
         annotate(state, load_reviews(alerts.reviews))  # reviewed findings show as such in findings and docs
+        reviews_changed = review_marks(state) != marks
+    progress.update(len(plan.todo), failing, final=True)
     summary = p.summarise(state, plan, outcomes, settings)
-    summary = publish(settings, state, summary)
+    summary.stage_seconds["batches"] = round(t_batches - t_listed, 3)
+    summary.stage_seconds["merge"] = round(time.perf_counter() - t_batches, 3)
+    unchanged_since = plan.state_run if not (plan.changes or again or reviews_changed) else None
+    summary = publish(settings, quote(state), summary, unchanged_since)
     p.drop_cells(settings, plan.deleted)
-    summary.seconds = time.perf_counter() - t0
-    create_artifacts(settings, state, summary)
+    t_art = time.perf_counter()
+    summary.seconds = t_art - t0
+    create_artifacts(settings, quote(state), summary)
+    summary.stage_seconds["artifacts"] = round(time.perf_counter() - t_art, 3)
     if alerts is not None:
-        report = send_alerts(settings, alerts, state, plan.run_id)
+        report = send_alerts(settings, alerts, quote(state), plan.run_id)
         summary.alerts = report.to_dict()
         alert_artifacts(settings, report)
         log.info("alerts: %d sent, %d undelivered, %d up to date, %d reports with findings and no owner%s",

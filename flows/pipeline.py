@@ -10,12 +10,13 @@ publish      findings JSON + Parquet under runs/<run-id>/ then latest/; the docs
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import tempfile
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,7 +42,16 @@ from flows.state import (
     save_state,
     where,
 )
-from flows.storage import ObjectInfo, StorageError, Store, list_sources, open_store, publish_run, upload_tree
+from flows.storage import (
+    MANIFEST,
+    ObjectInfo,
+    StorageError,
+    Store,
+    list_sources,
+    open_store,
+    publish_run,
+    upload_tree,
+)
 
 FETCH_THREADS = 8
 MAX_FAILING = 200
@@ -96,6 +106,13 @@ class Plan:
     unchanged: list[str]
     deleted: list[str]
     full_reason: str | None  # why everything is audited again, if it is
+    seconds: dict[str, float] = field(default_factory=dict)  # list, state_load (wall)
+    state_run: str | None = None  # the run that last saved the state (before this one)
+
+    @property
+    def changes(self) -> bool:
+        """Whether this run audits or drops anything (else the state stays as the last run saved it)."""
+        return bool(self.todo or self.deleted or self.full_reason)
 
     def batches(self, size: int) -> list[list[ObjectInfo]]:
         return [self.todo[i:i + size] for i in range(0, len(self.todo), size)]
@@ -104,6 +121,7 @@ class Plan:
 def plan_run(s: AuditSettings, stores: Stores, state: AuditState, run_id: str | None = None,
              state_note: str | None = None) -> Plan:
     """``state_note`` (from ``load``) says why the state is new: every object is audited then."""
+    t0 = time.perf_counter()
     listed = list(list_sources(stores.source))
     reason = None
     if s.full:
@@ -113,7 +131,8 @@ def plan_run(s: AuditSettings, stores: Stores, state: AuditState, run_id: str | 
     elif state.engine is not None and state.engine != engine_fingerprint():
         reason = "the parsers or rules changed since the last run"
     todo, same, deleted = state.diff(listed, full=reason is not None)
-    return Plan(run_id or new_run_id(), len(listed), todo, same, deleted, reason)
+    return Plan(run_id or new_run_id(), len(listed), todo, same, deleted, reason,
+                seconds={"list": time.perf_counter() - t0}, state_run=state.last_run_id)
 
 
 # ------------------------------------------------------------------------------------------ batches
@@ -130,18 +149,45 @@ class BatchOutcome:
     timings: dict[str, float] = field(default_factory=dict)  # fetch, parse, validate, docs (seconds)
 
 
-def fetch_objects(store: Store, infos: list[ObjectInfo]) -> list[tuple[ObjectInfo, bytes | None, str | None, ObjectInfo | None]]:
-    """(listed info, bytes or None, error reason or None, fetched info) per object, in order."""
+def fetch_and_parse(store: Store, infos: list[ObjectInfo], timings: dict[str, float] | None = None,
+                    run_id: str | None = None) -> list[tuple[ObjectInfo, ObjectInfo | None, str | None, Any]]:
+    """(listed info, fetched info, fetch error or None, ``parse_pool.Parsed`` or None) per object, in
+    order. GETs run in a thread pool; each object's bytes go to the parse pool (worker processes) as
+    soon as they arrive, so fetching and parsing overlap. ``timings``: fetch (until the last byte),
+    parse (the parsing left after it), parse_cpu (worker seconds). Objects ``run_id`` parsed before at the
+    same ETag (``parse_pool.RECENT``) are neither fetched nor parsed again."""
+    from flows import parse_pool
+
+    t0 = time.perf_counter()
+
     def one(info: ObjectInfo):
+        hit = parse_pool.RECENT.get(run_id, info.key, info.etag) if run_id else None
+        if hit is not None:  # parsed earlier in this run (the cross-year follow-up round): same bytes
+            done: Future = Future()
+            done.set_result(parse_pool.Parsed(info.key, hit[1]))
+            return info, hit[0], None, None, done
         try:
             data, got = store.get(info.key)
-            return info, data, None, got
         except StorageError as e:
-            return info, None, e.reason, None
+            return info, None, e.reason, None, None
+        return info, got, None, data, parse_pool.submit(data, info.key)
     if len(infos) <= 1:
-        return [one(i) for i in infos]
-    with ThreadPoolExecutor(min(FETCH_THREADS, len(infos))) as pool:
-        return list(pool.map(one, infos))
+        started = [one(i) for i in infos]
+    else:
+        with ThreadPoolExecutor(min(FETCH_THREADS, len(infos))) as pool:
+            started = list(pool.map(one, infos))
+    t1 = time.perf_counter()
+    out = []
+    for info, got, err, data, fut in started:
+        parsed = None if fut is None else parse_pool.result_of(fut, data, info.key)
+        if run_id and parsed is not None and parsed.error is None and data is not None:
+            parse_pool.RECENT.put(run_id, info.key, got, parsed)
+        out.append((info, got, err, parsed))
+    if timings is not None:
+        timings["fetch"] = t1 - t0
+        timings["parse"] = time.perf_counter() - t1
+        timings["parse_cpu"] = sum(p.seconds for *_, p in out if p is not None)
+    return out
 
 
 def audit_batch(s: AuditSettings, run_id: str, index: int, infos: list[ObjectInfo],
@@ -150,7 +196,6 @@ def audit_batch(s: AuditSettings, run_id: str, index: int, infos: list[ObjectInf
     back as an entry with its status and reason. ``years`` (``year_index``): where the cell store
     holds each body's reports, for the cross-year rules."""
     from flows import validate as v
-    from parsers import ParseError, parse_bytes
 
     t0 = time.perf_counter()
     checkpoint("batch")
@@ -158,44 +203,43 @@ def audit_batch(s: AuditSettings, run_id: str, index: int, infos: list[ObjectInf
     out = BatchOutcome(index)
     entries: dict[str, ObjectEntry] = {}
     reports_by_key: dict[str, list] = {}
-    fetched = fetch_objects(stores.source, infos)
-    out.timings["fetch"] = time.perf_counter() - t0
-    for info, data, err, got in fetched:
-        if data is None:
+    for info, got, err, parsed in fetch_and_parse(stores.source, infos, out.timings, run_id):
+        if got is None:
             entries[info.key] = ObjectEntry(info.key, None, info.size, ERROR, audited_at=now(), run_id=run_id,
                                             reason=f"{FETCH_FAILED}{err}")
             continue
         out.fetched += 1
-        assert got is not None
         e = ObjectEntry(info.key, got.etag, got.size, PASSED, version_id=got.version_id,
                         last_modified=got.last_modified or info.last_modified, audited_at=now(), run_id=run_id)
         entries[info.key] = e
-        try:
-            reports = parse_bytes(data, info.key)
-            reports_by_key[info.key] = reports
-            out.parsed_reports += len(reports)
-        except ParseError as pe:
-            e.status, e.reason = UNREADABLE, pe.reason
-        except Exception as ex:  # a parser bug must not stop the other objects
-            e.status, e.reason = UNREADABLE, f"internal parser error: {type(ex).__name__}: {ex}"
-    keep_cells(stores, entries, reports_by_key)
+        if parsed.error is not None:
+            e.status, e.reason = UNREADABLE, parsed.error
+        else:
+            reports_by_key[info.key] = parsed.reports
+            out.parsed_reports += len(parsed.reports)
+    if len(reports_by_key) > 1:  # one small document per object: written in parallel
+        with ThreadPoolExecutor(min(FETCH_THREADS, len(reports_by_key))) as pool:
+            list(pool.map(lambda kv: keep_cells(stores, entries, dict([kv])), reports_by_key.items()))
+    else:
+        keep_cells(stores, entries, reports_by_key)
     all_reports = [r for rs in reports_by_key.values() for r in rs]
     t1 = time.perf_counter()
-    out.timings["parse"] = t1 - t0 - out.timings["fetch"]
+    out.timings["cells"] = t1 - t0 - out.timings["fetch"] - out.timings["parse"]
     val = v.validate_reports(all_reports, lookup=cell_lookup(stores, years) if years else None)
     t2 = time.perf_counter()
     out.timings["validate"] = t2 - t1
-    out.validated_reports = len(val.reports)
+    out.timings["validate_wait"] = val.waited  # for the GX lock, while another batch validated
+    out.validated_reports = len(val.results)
     for key, reports in reports_by_key.items():
         e = entries[key]
         for r in reports:
             rid = r.report_id
-            fnd = val.findings.get(rid, [])
-            status = "error" if rid in val.errors else v.report_status(val.reports.get(rid), fnd)
+            result = val.results.get(rid)
+            status = "error" if rid in val.errors else v.report_status(result)
             e.reports.append({"report_id": rid, "report_index": r.report_index, "body": r.body, "year": r.year,
                               "format": r.format, "title": r.title, "status": status,
-                              "error": val.errors.get(rid), "summary": val.reports.get(rid)})
-            e.findings.extend(fnd)
+                              "error": val.errors.get(rid), "summary": result.to_dict() if result else None})
+            e.findings.extend(f.to_dict() for f in val.findings.get(rid, []))
         if any(r["status"] == "error" for r in e.reports):
             e.status, e.etag = ERROR, None  # audit again next run
             e.reason = "; ".join(r["error"] for r in e.reports if r.get("error"))
@@ -315,7 +359,7 @@ def page_map(site: Path, val: Any) -> dict[str, str]:
         from expectations.docs import page_name
     except ImportError:
         page_name = None
-    wanted = set(val.reports)
+    wanted = set(val.results)
     if page_name is not None:
         for rid in list(wanted):
             rel = f"reports/{page_name(rid)}"
@@ -360,7 +404,10 @@ class RunSummary:
     docs_errors: list[str] = field(default_factory=list)
     failing: list[str] = field(default_factory=list)  # first MAX_FAILING lines: object, report, page
     batch_seconds: dict[str, float] = field(default_factory=dict)  # summed over batches: fetch, parse, ...
+    # wall seconds of the flow's stages: list, state_load, batches, merge, publish, site, state, cleanup
+    stage_seconds: dict[str, float] = field(default_factory=dict)
     alerts: dict[str, Any] | None = None  # AlertReport.to_dict() when owners were alerted
+    published: str | None = None  # nothing changed: the findings, site and state of this run stand
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -451,7 +498,9 @@ def summarise(state: AuditState, plan: Plan, outcomes: list[BatchOutcome], s: Au
         findings_per_rule=count_rules(state), full_reason=plan.full_reason,
         docs_errors=[o.docs_error for o in outcomes if o.docs_error],
         batch_seconds={k: round(sum(o.timings.get(k, 0.0) for o in outcomes), 2)
-                       for k in ("fetch", "parse", "validate", "docs")})
+                       for k in ("fetch", "parse", "parse_cpu", "cells", "validate", "validate_wait",
+                                 "docs")},
+        stage_seconds={k: round(v, 3) for k, v in plan.seconds.items()})
 
 
 class SourceUnavailable(RuntimeError):
@@ -482,14 +531,49 @@ def check_fetches(s: AuditSettings, plan: Plan, outcomes: list[BatchOutcome]) ->
                                 f"source is reachable")
 
 
+# In the findings store: the last run whose findings and site were both written in full.
+PUBLISHED = "latest/published.json"
+
+
+def findings_uri(s: AuditSettings) -> str:
+    return s.findings.uri + "latest/findings.json" if s.findings.kind == "s3" else \
+        str(Path(s.findings.prefix) / "latest" / "findings.json")
+
+
+def published(stores: Stores, run_id: str) -> dict[str, Any] | None:
+    """The publication record of ``run_id`` when the latest findings and the site are that run's (both
+    written in full), else None."""
+    try:
+        rec = json.loads(stores.findings.get(PUBLISHED)[0])
+        manifest = json.loads(stores.findings.get("latest/" + MANIFEST)[0])
+    except (StorageError, OSError, ValueError):
+        return None
+    if not (isinstance(rec, dict) and isinstance(manifest, dict)):
+        return None
+    return rec if rec.get("run_id") == run_id == manifest.get("run_id") else None
+
+
 def publish(s: AuditSettings, stores: Stores, state: AuditState, summary: RunSummary,
-            after_run_written: Any = None) -> RunSummary:
+            after_run_written: Any = None, unchanged_since: str | None = None) -> RunSummary:
     """Findings (run prefix, then latest/), docs index, then the state, then docs clean-up.
 
     The state is saved last: a crash before it only means the next run audits the same changes again.
-    A run whose lease was broken or taken over meanwhile publishes nothing (``lease.LeaseLost``)."""
-    lease.verify(summary.run_id)
+    A run whose lease was broken or taken over meanwhile publishes nothing (``lease.LeaseLost``).
 
+    ``unchanged_since``: this run changed nothing in the state saved by that run (nothing audited,
+    nothing deleted, no review mark changed). When that run's findings and site were published in full
+    (``published``), nothing is written again: findings, site and state stay as they are. Otherwise
+    (its site failed, or a crash came between two steps) everything is published as usual."""
+    lease.verify(summary.run_id)
+    clock = Clock(summary.stage_seconds)
+    rec = published(stores, unchanged_since) if unchanged_since else None
+    if rec is not None:
+        summary.findings_uri = findings_uri(s)
+        summary.docs_url = rec.get("docs_url")
+        summary.failing = failing_lines(state, stores.docs)
+        summary.published = unchanged_since
+        clock.lap("publish")
+        return summary
     doc = {"run": summary.to_dict(), "objects": object_rows(state),
            "findings": [dict(f, object_key=k) for k, e in sorted(state.objects.items()) for f in e.findings]}
     files = {
@@ -499,8 +583,8 @@ def publish(s: AuditSettings, stores: Stores, state: AuditState, summary: RunSum
         "objects.parquet": (_parquet(object_rows(state)), "application/vnd.apache.parquet"),
     }
     publish_run(stores.findings, summary.run_id, files, after_run_written)
-    summary.findings_uri = s.findings.uri + "latest/findings.json" if s.findings.kind == "s3" else \
-        str(Path(s.findings.prefix) / "latest" / "findings.json")
+    clock.lap("publish")
+    summary.findings_uri = findings_uri(s)
     try:  # the docs are a view: failing to write them must not cost the state (every later run would
         # audit everything again and fail the same way)
         from flows.site import build_site_from_state
@@ -511,15 +595,36 @@ def publish(s: AuditSettings, stores: Stores, state: AuditState, summary: RunSum
     except Exception as e:
         summary.docs_errors.append(f"Data Docs index not written to {s.docs.uri}: {_reason(e)}")
     summary.failing = failing_lines(state, stores.docs)
+    clock.lap("site")
     lease.verify(summary.run_id)
     save_state(stores.state, stores.state_key, state)
+    clock.lap("state")
+    if not summary.docs_errors:  # what lets a later run that changes nothing skip all of the above
+        with contextlib.suppress(StorageError, OSError):  # if not, the next unchanged run publishes again
+            stores.findings.put(PUBLISHED, json.dumps({"run_id": summary.run_id, "docs_url": summary.docs_url,
+                                                       "at": now()}).encode("utf-8"),
+                                "application/json; charset=utf-8", cache_control="no-cache")
     if not summary.docs_errors:
         try:
             gc_sites(stores.docs, state)
         except Exception as e:
             summary.docs_errors.append(f"old Data Docs sites not cleaned up in {s.docs.uri}: {_reason(e)}")
     prune_runs(stores.findings, keep_runs())
+    clock.lap("cleanup")
     return summary
+
+
+class Clock:
+    """Wall seconds of consecutive stages into ``into`` (added to what is there)."""
+
+    def __init__(self, into: dict[str, float]):
+        self.into = into
+        self.t = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        t = time.perf_counter()
+        self.into[name] = round(self.into.get(name, 0.0) + t - self.t, 3)
+        self.t = t
 
 
 def _reason(e: BaseException) -> str:

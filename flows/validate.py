@@ -10,14 +10,20 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from expectations.findings import CheckResult, Finding, ReportResult
 from parsers.model import Report
 
-# Great Expectations contexts are not meant to be shared between threads; with the thread task runner
-# batches validate one at a time (process-based Dask workers each have their own lock).
+# One validation at a time per process: the engine keeps one GX context per process and the rules'
+# frame arrays in a module-level cache (``expectations.frame``), neither safe to share between threads
+# validating at once (process-based Dask workers each have their own lock). What the lock covers is
+# kept to the GX validation itself: parsing runs in worker processes, last year's cells are read from
+# the cell store before the lock is taken (``_warm``), and Data Docs are rendered outside it. The
+# seconds spent waiting for it and holding it are in ``Validation.waited`` / ``Validation.held``.
 _GX_LOCK = threading.Lock()
 
 
@@ -44,33 +50,29 @@ def quiet_libraries() -> None:
 
 @dataclass(slots=True)
 class Validation:
-    """Per report id: summary row and findings (JSON). ``errors``: report id -> rule-engine failure."""
+    """The rules' typed results for one batch, by report id: ``results`` (the verdict of each report
+    that validated), ``findings`` (its findings), ``errors`` (report id -> rule-engine failure, for
+    reports that could not be validated). ``result`` is the ``CheckResult`` the Data Docs are built from.
+    The flow stores them in the state as JSON (``ReportResult.to_dict``, ``Finding.to_dict``)."""
 
-    reports: dict[str, dict[str, Any]] = field(default_factory=dict)
-    findings: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    results: dict[str, ReportResult] = field(default_factory=dict)
+    findings: dict[str, list[Finding]] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
-    result: Any = None  # expectations.CheckResult for the reports that validated (for Data Docs)
+    result: CheckResult | None = None
+    waited: float = 0.0  # seconds waiting for the process's GX lock (another batch validating)
+    held: float = 0.0  # seconds validating under it
 
+    @property
+    def reports(self) -> dict[str, dict[str, Any]]:
+        """The results as the state stores them (report id -> ``ReportResult.to_dict()``)."""
+        return {rid: rr.to_dict() for rid, rr in self.results.items()}
 
-def report_id_of(d: dict[str, Any]) -> str | None:
-    rid = d.get("report_id") or d.get("report")
-    if rid:
-        return str(rid)
-    if "source" in d:
-        return f"{d['source']}#{d.get('report_index', 0)}"
-    return None
-
-
-def _split(result: Any, out: Validation) -> None:
-    data = result.to_json()
-    for r in data.get("reports", []):
-        rid = report_id_of(r)
-        if rid:
-            out.reports[rid] = r
-    for f in data.get("findings", []):
-        rid = report_id_of(f)
-        if rid:
-            out.findings.setdefault(rid, []).append(f)
+    def add(self, result: CheckResult) -> None:
+        self.result = result
+        for rr in result.report_results:
+            self.results[rr.report_id] = rr
+        for f in result.findings:
+            self.findings.setdefault(f.report_id, []).append(f)
 
 
 def validate_reports(reports: list[Report], lookup: Any = None) -> Validation:
@@ -86,35 +88,62 @@ def validate_reports(reports: list[Report], lookup: Any = None) -> Validation:
         out.errors = {r.report_id: f"rule engine unavailable: {type(e).__name__}: {e}" for r in reports}
         return out
     quiet_libraries()
+    _warm(reports, lookup)
+    t0 = time.perf_counter()
     with _GX_LOCK:
+        t1 = time.perf_counter()
+        out.waited = t1 - t0
         try:
-            out.result = check_reports(reports, lookup=lookup)
-            quiet_libraries()  # importing GX the first time resets its loggers
-            _split(out.result, out)
+            return _validate(check_reports, reports, lookup, out)
+        finally:
+            out.held = time.perf_counter() - t1
+
+
+def _warm(reports: list[Report], lookup: Any) -> None:
+    """Ask ``lookup`` (a caching cell-store reader) now for everything the cross-year pairing will ask
+    it under the GX lock, so that no store request waits inside it. Only an optimisation: any error
+    here is left to the validation itself."""
+    if lookup is None:
+        return
+    try:
+        from expectations.crossyear import pair
+
+        pair(list(reports), lookup)
+    except Exception:
+        pass
+
+
+def _validate(check_reports: Any, reports: list[Report], lookup: Any, out: Validation) -> Validation:
+    """Under the GX lock: the batch in one go, else each report alone to isolate the one that breaks
+    the engine."""
+    try:
+        out.add(check_reports(reports, lookup=lookup))
+        quiet_libraries()  # importing GX the first time resets its loggers
+        return out
+    except Exception as e:
+        if len(reports) == 1:
+            out.errors[reports[0].report_id] = f"rule engine error: {type(e).__name__}: {e}"
             return out
+    # Isolate the report that breaks the engine; validate the others together.
+    good: list[Report] = []
+    for r in reports:
+        try:
+            check_reports([r])
+            good.append(r)
         except Exception as e:
-            if len(reports) == 1:
-                out.errors[reports[0].report_id] = f"rule engine error: {type(e).__name__}: {e}"
-                return out
-        # Isolate the report that breaks the engine; validate the others together.
-        good: list[Report] = []
-        for r in reports:
-            try:
-                check_reports([r])
-                good.append(r)
-            except Exception as e:
-                out.errors[r.report_id] = f"rule engine error: {type(e).__name__}: {e}"
-        if good:
-            out.result = check_reports(good, lookup=lookup)
-            _split(out.result, out)
+            out.errors[r.report_id] = f"rule engine error: {type(e).__name__}: {e}"
+    if good:
+        out.add(check_reports(good, lookup=lookup))
     return out
 
 
-def report_status(summary: dict[str, Any] | None, findings: list[dict[str, Any]]) -> str:
-    """passed | failed | unreadable | warned | not_checked, from the rules' own verdict for the report.
+def report_status(result: ReportResult | dict[str, Any] | None, findings: list[Any] = ()) -> str:
+    """passed | failed | unreadable | warned | not_checked, from the rules' own verdict for the report
+    (a ``ReportResult``, or its JSON as the state keeps it).
 
     A report the rules could not check is never a pass; ``info`` findings alone are a pass."""
-    st = str((summary or {}).get("status", "")).lower()
+    raw = result.status if isinstance(result, ReportResult) else (result or {}).get("status", "")
+    st = str(raw).lower()
     if st in ("pass", "info"):
         return "passed"
     if st in ("unreadable", "unverifiable"):
@@ -125,19 +154,18 @@ def report_status(summary: dict[str, Any] | None, findings: list[dict[str, Any]]
         return "not_checked"
     if st == "fail":
         return "failed"
-    if summary is None:
+    if result is None:
         return "not_checked"  # the engine said nothing about this report
     return "failed"
 
 
 def has_docs(validation: Validation) -> bool:
-    return validation.result is not None and any(
-        report_status(validation.reports.get(rid), validation.findings.get(rid, [])) != "passed"
-        for rid in validation.reports)
+    return validation.result is not None and any(report_status(rr) != "passed"
+                                                  for rr in validation.results.values())
 
 
 def build_docs(validation: Validation, out_dir: Path) -> Path:
+    """Data Docs of the batch: rendering the validation results needs no GX context (no lock)."""
     from expectations import build_data_docs
 
-    with _GX_LOCK:
-        return build_data_docs(validation.result, out_dir)
+    return build_data_docs(validation.result, out_dir)

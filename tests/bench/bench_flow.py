@@ -1,11 +1,15 @@
-"""End-to-end audit throughput: 1,000 objects in a local S3 (SeaweedFS), then a no-change rerun.
+"""End-to-end audit throughput: 1,000 objects in a local S3 (SeaweedFS), then a no-change rerun; a
+no-change rerun of 10,000 objects in a local folder; the real five-page PDF repeated.
 
 Reports are synthetic (testkit.synth) rendered as text, HTML and DOCX in several styles, one in ten
 with a broken total; every run goes through the real flow (temporary Prefect server), real boto3 and
-the real parsers and rules. Prints reports per second, peak memory and the cost of the rerun.
+the real parsers and rules. Prints reports per second, the time per stage, peak memory and the cost
+of the reruns.
 
     python -m tests.bench bench_flow        # or: make bench
-    NIANBAO_BENCH_OBJECTS=200 python -m tests.bench bench_flow
+    NIANBAO_BENCH_OBJECTS=200 NIANBAO_BENCH_RERUN_OBJECTS=2000 NIANBAO_BENCH_PDFS=8 \
+        python -m tests.bench bench_flow
+    NIANBAO_BENCH_DASK=0 NIANBAO_BENCH_RERUN_OBJECTS=0 NIANBAO_BENCH_PDFS=0 ...   # skip those parts
 """
 
 from __future__ import annotations
@@ -34,6 +38,78 @@ def make_objects(n: int) -> dict[str, bytes]:
         ext = "docx" if style.startswith("docx") else "html" if style.startswith("html") else "txt"
         out[f"{rep.year}/{i:05d}-{rep.body}.{ext}"] = render_bytes(rep, style)
     return out
+
+
+def stages(s) -> str:
+    """Wall seconds of the flow's stages; fetch/parse/validate/docs are summed over the batches that
+    run in parallel (parse: left after the last byte arrived; parse_cpu: seconds in the workers)."""
+    st, b = s.stage_seconds, s.batch_seconds
+    parts = [("list", st.get("list", 0.0)), ("state load", st.get("state_load", 0.0)),
+             ("batches (wall)", st.get("batches", 0.0) + st.get("merge", 0.0))]
+    parts += [(f"  {k}", b.get(k, 0.0))
+              for k in ("fetch", "parse", "parse_cpu", "cells", "validate", "validate_wait", "docs")]
+    parts += [("publish findings", st.get("publish", 0.0)), ("site", st.get("site", 0.0)),
+              ("state save", st.get("state", 0.0)), ("clean-up", st.get("cleanup", 0.0))]
+    return "; ".join(f"{k.strip()} {v:.2f}" for k, v in parts) + " s"
+
+
+def local_run(src: str, out: str, **kw):
+    from flows import audit
+    from flows.config import audit_settings
+
+    settings = audit_settings(src, docs=f"{out}/docs", state=f"{out}/state.json", findings=f"{out}/findings",
+                              **kw)
+    t = time.perf_counter()
+    s = audit.run_settings(settings)
+    return s, time.perf_counter() - t
+
+
+def rerun_bench(objs: dict[str, bytes], n: int, home: str) -> None:
+    """``n`` objects in a folder (the generated reports copied under ``c<k>/``), a first run, then a
+    rerun where nothing changed: list and compare only."""
+    import shutil
+    from pathlib import Path
+
+    src = Path(home) / "rerun-src"
+    items = list(objs.items())
+    for i in range(n):
+        k, v = items[i % len(items)]
+        p = src / f"c{i // len(items):03d}" / k
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_bytes(v)
+    out = str(Path(home) / "rerun-out")
+    s1, _ = local_run(str(src), out)
+    size = (Path(out) / "state.json").stat().st_size / 1e6
+    print(f"{n} objects in a folder, first run: {s1.reports_validated} reports in {s1.seconds:.1f} s "
+          f"-> {s1.reports_validated / s1.seconds:.1f} reports/s (state {size:.1f} MB)")
+    print(f"            stages: {stages(s1)}")
+    s2, w2 = local_run(str(src), out)
+    print(f"rerun of {n} objects, nothing changed: {s2.audited} audited, {s2.unchanged} unchanged in "
+          f"{s2.seconds:.2f} s (flow body; {w2:.1f} s wall) -> "
+          f"{s2.unchanged / max(s2.seconds, 1e-9):.0f} objects/s"
+          + (f"; published as of run {s2.published}" if s2.published else "; published again"))
+    print(f"            stages: {stages(s2)}")
+    assert s2.audited == 0 and s2.unchanged == n
+    shutil.rmtree(src, ignore_errors=True)
+
+
+def pdf_bench(n: int, home: str) -> None:
+    """The real five-page PDF (samples/pdf/hongze-2024.pdf) repeated ``n`` times, audited in a folder."""
+    from pathlib import Path
+
+    real = Path(__file__).resolve().parents[2] / "samples" / "pdf" / "hongze-2024.pdf"
+    if not real.is_file():
+        print(f"PDF: {real} not found, skipped")
+        return
+    src = Path(home) / "pdf-src"
+    src.mkdir()
+    for i in range(n):
+        (src / f"hongze-{i:03d}.pdf").write_bytes(real.read_bytes())
+    s, _ = local_run(str(src), str(Path(home) / "pdf-out"))
+    print(f"PDF, the real five-page report x {n} in a folder: {s.reports_validated} reports in "
+          f"{s.seconds:.1f} s -> {s.reports_validated / s.seconds:.2f} reports/s "
+          f"({5 * n / s.seconds:.1f} pages/s) on {os.cpu_count()} cores, end to end in the flow")
+    print(f"            stages: {stages(s)}")
 
 
 def peak_rss_mb() -> float:
@@ -81,16 +157,24 @@ def main() -> None:
             wall3 = time.perf_counter() - t
     print(f"first run:  {s1.audited} objects, {s1.reports_validated} reports validated in {s1.seconds:.1f} s "
           f"(flow body; {wall1:.1f} s with Prefect start-up) -> {s1.reports_validated / s1.seconds:.1f} reports/s")
-    print(f"            time inside batches (summed over parallel batches): {s1.batch_seconds}")
+    print(f"            stages: {stages(s1)}")
     print(f"            {s1.failed} objects failing, {s1.unreadable} unreadable, {s1.errors} errors")
     print(f"rerun, nothing changed: {s2.audited} audited, {s2.unchanged} unchanged in {s2.seconds:.2f} s "
           f"(flow body; {wall2:.1f} s wall) -> {s2.unchanged / max(s2.seconds, 1e-9):.0f} objects/s checked")
+    print(f"            stages: {stages(s2)}")
     if s3 is not None:
         print(f"--full on a Dask LocalCluster ({os.environ['NIANBAO_DASK_WORKERS']} worker processes): "
               f"{s3.reports_validated} reports in {s3.seconds:.1f} s (flow body; {wall3:.1f} s wall) -> "
               f"{s3.reports_validated / s3.seconds:.1f} reports/s")
-    print(f"peak RSS (flow process; Dask workers not included): {peak_rss_mb():.0f} MB (before the runs: {rss0:.0f} MB)")
+    print(f"peak RSS (flow process; Dask workers and parse workers not included): {peak_rss_mb():.0f} MB "
+          f"(before the runs: {rss0:.0f} MB)")
     assert s2.audited == 0 and s1.audited == n
+    rerun_n = int(os.environ.get("NIANBAO_BENCH_RERUN_OBJECTS") or 10_000)
+    if rerun_n:
+        rerun_bench(objs, rerun_n, home)
+    pdfs = int(os.environ.get("NIANBAO_BENCH_PDFS") or 20)
+    if pdfs:
+        pdf_bench(pdfs, home)
 
 
 if __name__ == "__main__":

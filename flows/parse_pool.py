@@ -1,0 +1,238 @@
+"""Parsing in worker processes: the parsers are pure (bytes in, ``Report`` list out) and CPU-bound, so
+they run in a ``ProcessPoolExecutor`` instead of threads under the GIL.
+
+One pool per process (``get_pool``), created on first use with one worker per core
+(``NIANBAO_PARSE_WORKERS`` overrides; ``0`` parses in the calling thread) and reused by every batch
+and every flow run of that process; batches running in parallel share it. In a Dask worker (whose
+processes are the parallelism already), in a daemonic process or where a pool cannot be made, objects
+are parsed in the calling thread. Workers are started with ``spawn`` (the flow process has many
+threads: forking it could copy a held lock), so a script that runs the flow needs the usual
+``if __name__ == "__main__":`` guard; they exit when the process that started them dies (a killed
+``nianbao audit`` leaves no parser behind).
+
+A worker returns a ``Parsed``, never an exception (``ParseError`` does not pickle): the reports
+(pickled once, in the worker) or the reason the object is unreadable, and the seconds spent.
+"""
+
+from __future__ import annotations
+
+import atexit
+import multiprocessing
+import os
+import pickle
+import threading
+import time
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from typing import Any
+
+ENV = "NIANBAO_PARSE_WORKERS"
+
+
+@dataclass(slots=True)
+class Parsed:
+    key: str
+    reports: list[Any] = field(default_factory=list)  # parsers.model.Report
+    error: str | None = None  # why the object is unreadable (ParseError reason or a parser bug)
+    seconds: float = 0.0  # parse time in the worker
+    pid: int = 0  # the process that parsed it
+    blob: bytes | None = None  # the reports pickled (how a worker sends them; kept by ``RECENT``)
+
+    def unpack(self) -> Parsed:
+        if self.blob is not None and not self.reports:
+            self.reports = pickle.loads(self.blob)
+        return self
+
+
+def parse_packed(data: bytes, key: str) -> Parsed:
+    """``parse_result`` with the reports pickled once, in the worker: the flow process unpickles them
+    and keeps the bytes for the follow-up round (``RECENT``) without pickling them again."""
+    out = parse_result(data, key)
+    if out.reports:
+        out.blob = pickle.dumps(out.reports, protocol=pickle.HIGHEST_PROTOCOL)
+        out.reports = []
+    return out
+
+
+def parse_result(data: bytes, key: str) -> Parsed:
+    """Parse one object (in a worker process or inline); a bad object comes back with ``error``."""
+    from parsers import ParseError, parse_bytes
+
+    t0 = time.perf_counter()
+    out = Parsed(key, pid=os.getpid())
+    try:
+        out.reports = parse_bytes(data, key)
+    except ParseError as pe:
+        out.error = pe.reason
+    except Exception as ex:  # a parser bug must not stop the other objects
+        out.error = f"internal parser error: {type(ex).__name__}: {ex}"
+    out.seconds = time.perf_counter() - t0
+    return out
+
+
+def _watch_parent(parent: int) -> None:
+    while True:
+        time.sleep(0.5)
+        if os.getppid() != parent:
+            os._exit(0)
+
+
+def _init_worker(parent: int) -> None:
+    """In each worker: import the parsers once, and exit as soon as the parent process is gone."""
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="nianbao-parent-watch").start()
+    import parsers  # noqa: F401
+
+
+_LOCK = threading.Lock()
+_POOL: ProcessPoolExecutor | None = None
+_POOL_PID: int | None = None
+_DISABLED: str | None = None  # why this process parses inline
+
+
+def workers() -> int:
+    raw = os.environ.get(ENV)
+    if raw not in (None, ""):
+        return max(0, int(raw))
+    return os.cpu_count() or 1
+
+
+def _in_dask_worker() -> bool:
+    import sys
+
+    if "distributed" not in sys.modules:
+        return False
+    try:
+        from distributed import get_worker
+
+        get_worker()
+        return True
+    except Exception:
+        return False
+
+
+def get_pool() -> ProcessPoolExecutor | None:
+    """This process's parse pool, or None when parsing runs in the calling thread."""
+    global _POOL, _POOL_PID, _DISABLED
+    n = workers()
+    if n == 0:
+        return None
+    with _LOCK:
+        if _POOL is not None and os.getpid() == _POOL_PID:
+            return _POOL
+        if _DISABLED is not None:
+            return None
+        if multiprocessing.current_process().daemon:  # a daemonic process may not have children
+            _DISABLED = "daemonic process"
+            return None
+        if _in_dask_worker():  # the cluster's worker processes are the parallelism already
+            _DISABLED = "Dask worker"
+            return None
+        try:
+            _POOL = ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn"),
+                                        initializer=_init_worker, initargs=(os.getpid(),))
+        except (OSError, ValueError, NotImplementedError) as e:
+            _DISABLED = f"{type(e).__name__}: {e}"
+            return None
+        _POOL_PID = os.getpid()
+        return _POOL
+
+
+def reset_pool(pool: ProcessPoolExecutor | None = None) -> None:
+    """Drop a broken pool (a worker died); the next ``get_pool`` starts a new one."""
+    global _POOL
+    with _LOCK:
+        if _POOL is not None and (pool is None or _POOL is pool):
+            old, _POOL = _POOL, None
+            old.shutdown(wait=False, cancel_futures=True)
+
+
+def shutdown() -> None:
+    global _POOL
+    with _LOCK:
+        if _POOL is not None and os.getpid() == _POOL_PID:
+            _POOL.shutdown(wait=True, cancel_futures=True)
+        _POOL = None
+
+
+atexit.register(shutdown)
+
+
+def submit(data: bytes, key: str) -> Future:
+    """A future of ``Parsed`` for one object: in the pool, or already done when parsing inline."""
+    pool = get_pool()
+    if pool is not None:
+        try:
+            return pool.submit(parse_packed, data, key)
+        except (BrokenProcessPool, RuntimeError):  # broken, or shut down by another thread meanwhile
+            reset_pool(pool)
+    f: Future = Future()
+    f.set_result(parse_result(data, key))
+    return f
+
+
+def result_of(fut: Future, data: bytes, key: str) -> Parsed:
+    """The ``Parsed`` of ``fut``. When the pool broke under it (a worker died: a crashing parser,
+    the OOM killer), the object is parsed once more alone in a process of its own; if that dies too the
+    object is unreadable, and the other objects of the batch are not lost."""
+    try:
+        return fut.result().unpack()
+    except BrokenProcessPool:
+        pass
+    reset_pool()
+    try:  # alone, in a pool of its own: another object that kills its worker cannot take this one along
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker,
+                                 initargs=(os.getpid(),)) as alone:
+            return alone.submit(parse_packed, data, key).result().unpack()
+    except BrokenProcessPool:
+        return Parsed(key, error="internal parser error: the parser process died reading this file")
+
+
+# ------------------------------------------------------------------------------------------ recently parsed
+class Recent:
+    """The objects parsed lately in this process by the current run, by (key, ETag): the fetched
+    ``ObjectInfo`` and the pickled reports (fresh objects on every hit). The cross-year follow-up round
+    of a run validates objects of its first round again: they are neither fetched nor parsed twice.
+    Another run starts empty (a ``--full`` rerun fetches and parses everything). Bounded by bytes
+    (``NIANBAO_PARSE_CACHE_MB``, default 256; 0 turns it off), least recently used first out."""
+
+    def __init__(self, limit_bytes: int | None = None):
+        if limit_bytes is None:
+            limit_bytes = int(float(os.environ.get("NIANBAO_PARSE_CACHE_MB") or 256) * 1e6)
+        self.limit = limit_bytes
+        self.size = 0
+        self.run: str | None = None
+        self._items: dict[tuple[str, str], tuple[Any, bytes]] = {}
+        self._lock = threading.Lock()
+
+    def put(self, run: str, key: str, got: Any, parsed: Parsed) -> None:
+        if self.limit <= 0 or not parsed.reports or got is None:
+            return
+        blob = parsed.blob
+        if blob is None:
+            blob = pickle.dumps(parsed.reports, pickle.HIGHEST_PROTOCOL)
+        with self._lock:
+            if run != self.run:
+                self._items.clear()
+                self.size, self.run = 0, run
+            old = self._items.pop((key, got.etag), None)
+            if old is not None:
+                self.size -= len(old[1])
+            self._items[(key, got.etag)] = (got, blob)
+            self.size += len(blob)
+            while self.size > self.limit and self._items:
+                self.size -= len(self._items.pop(next(iter(self._items)))[1])
+
+    def get(self, run: str, key: str, etag: str | None) -> tuple[Any, list[Any]] | None:
+        """(fetched info, reports) of ``key`` at ``etag`` parsed earlier by ``run``, or None."""
+        if etag is None or run != self.run:
+            return None
+        with self._lock:
+            hit = self._items.pop((key, etag), None)
+            if hit is None:
+                return None
+            self._items[(key, etag)] = hit  # most recently used last
+        return hit[0], pickle.loads(hit[1])
+
+
+RECENT = Recent()

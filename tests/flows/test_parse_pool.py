@@ -1,0 +1,70 @@
+"""Parsing in worker processes (flows.parse_pool): same reports as parsing inline, a parser that kills
+its worker costs only its own object, and the batch fetch overlaps fetching with parsing."""
+
+from __future__ import annotations
+
+import os
+import pickle
+
+import pytest
+
+from flows import parse_pool
+from flows.config import Location
+from flows.storage import LocalStore, ObjectInfo
+from parsers import parse_bytes
+from tests.flows.conftest import seed_files
+
+
+def _same(a, b) -> bool:
+    return a == b and pickle.loads(pickle.dumps(a)) == b
+
+
+def test_pool_parses_in_other_processes_like_inline() -> None:
+    files = dict(list(seed_files().items())[:6])
+    futs = {k: parse_pool.submit(v, k) for k, v in files.items()}
+    for k, v in files.items():
+        got = parse_pool.result_of(futs[k], v, k)
+        assert got.error is None and got.key == k and got.seconds > 0
+        assert got.pid != os.getpid()  # a worker process parsed it, not a thread of this one
+        assert _same(got.reports, parse_bytes(v, k))
+
+
+def test_unreadable_object_comes_back_with_its_reason() -> None:
+    got = parse_pool.result_of(parse_pool.submit(b"\x00\x01 not a report", "x.bin"), b"", "x.bin")
+    assert got.reports == [] and got.error
+
+
+def test_inline_when_disabled(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(parse_pool.ENV, "0")
+    k, v = next(iter(seed_files().items()))
+    got = parse_pool.result_of(parse_pool.submit(v, k), v, k)
+    assert got.pid == os.getpid() and got.error is None and got.reports
+
+
+def test_dead_worker_costs_only_its_object() -> None:
+    k, v = next(iter(seed_files().items()))
+    pool = parse_pool.get_pool()
+    assert pool is not None
+    dead = pool.submit(os._exit, 3)  # a worker dies (a crashing parser, the OOM killer): the pool breaks
+    got = parse_pool.result_of(dead, v, k)  # the object is parsed again in a process of its own
+    assert got.error is None and _same(got.reports, parse_bytes(v, k))
+    again = parse_pool.result_of(parse_pool.submit(v, k), v, k)  # and a new pool serves the next ones
+    assert again.error is None and parse_pool.get_pool() is not pool
+
+
+def test_fetch_and_parse_keeps_order_and_fetch_errors(tmp_path) -> None:
+    from flows.pipeline import fetch_and_parse
+
+    files = dict(list(seed_files().items())[:5])
+    for k, v in files.items():
+        (tmp_path / k).write_bytes(v)
+    store = LocalStore(Location("file", None, str(tmp_path)))
+    infos = [ObjectInfo(k, "e", len(v)) for k, v in files.items()] + [ObjectInfo("gone.txt", "e", 1)]
+    timings: dict[str, float] = {}
+    out = fetch_and_parse(store, infos, timings)
+    assert [i.key for i, *_ in out] == [i.key for i in infos]
+    for (info, got, err, parsed), v in zip(out[:-1], files.values(), strict=True):
+        assert got is not None and err is None and _same(parsed.reports, parse_bytes(v, info.key))
+    info, got, err, parsed = out[-1]
+    assert got is None and parsed is None and "cannot read" in err
+    assert set(timings) == {"fetch", "parse", "parse_cpu"}

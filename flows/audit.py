@@ -181,6 +181,15 @@ def failed_batch(plan: p.Plan, index: int, infos: list, err: BaseException) -> p
     return out
 
 
+def quoted(value: Any) -> Any:
+    """``quote(value)`` for a task submitted to the thread runner (the task gets ``value`` itself);
+    other runners (Dask) get ``value`` as it is: they ship it to another process anyway."""
+    from prefect.context import FlowRunContext
+
+    ctx = FlowRunContext.get()
+    return quote(value) if ctx is not None and isinstance(ctx.task_runner, ThreadPoolTaskRunner) else value
+
+
 def review_marks(state: AuditState) -> list[Any]:
     return [f.get("review") for e in state.objects.values() for f in e.findings if "review" in f]
 
@@ -203,7 +212,7 @@ def run_audit(settings: AuditSettings, alerts: Any = None, run_id: str | None = 
     batches = plan.batches(settings.batch_size)
     years = p.year_index(state) if plan.todo else {}
     progress = RunProgress(settings, plan)
-    futures = {audit_batch.submit(settings, plan.run_id, i, b, quote(years)): (i, b)
+    futures = {audit_batch.submit(settings, plan.run_id, i, b, quoted(years)): (i, b)
                for i, b in enumerate(batches)}
     outcomes: list[p.BatchOutcome] = []
     done = parsed = validated = failing = 0
@@ -232,7 +241,7 @@ def run_audit(settings: AuditSettings, alerts: Any = None, run_id: str | None = 
     if again:  # last year's cells arrived in another batch of this run: those pairs are validated again
         log.info("cross-year: %d objects validated again with last year's cells of this run", len(again))
         years = p.year_index(state)
-        more = [audit_batch.submit(settings, plan.run_id, 100000 + i, b, quote(years))
+        more = [audit_batch.submit(settings, plan.run_id, 100000 + i, b, quoted(years))
                 for i, b in enumerate([again[k:k + settings.batch_size]
                                        for k in range(0, len(again), settings.batch_size)])]
         extra = []

@@ -78,10 +78,22 @@ def _watch_parent(parent: int) -> None:
             os._exit(0)
 
 
-def _init_worker(parent: int) -> None:
-    """In each worker: import the parsers once, and exit as soon as the parent process is gone."""
+def _init_worker(parent: int, gx: bool = False) -> None:
+    """In each worker: import the parsers once, and exit as soon as the parent process is gone; with
+    ``gx``, build the GX context for the batches' validations in the background meanwhile."""
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="nianbao-parent-watch").start()
     import parsers  # noqa: F401
+
+    if gx:
+        from flows.validate import warm
+
+        threading.Thread(target=warm, daemon=True, name="nianbao-gx-warm").start()
+
+
+def validate_in_workers() -> bool:
+    """Whether batches are validated (and their Data Docs built) in the pool's workers too
+    (``NIANBAO_VALIDATE_IN_WORKERS``, default on): the flow process then only fetches and writes."""
+    return os.environ.get("NIANBAO_VALIDATE_IN_WORKERS", "1") != "0"
 
 
 _LOCK = threading.Lock()
@@ -129,8 +141,8 @@ def get_pool() -> ProcessPoolExecutor | None:
             _DISABLED = "Dask worker"
             return None
         try:
-            _POOL = ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn"),
-                                        initializer=_init_worker, initargs=(os.getpid(),))
+            _POOL = ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker,
+                                        initargs=(os.getpid(), validate_in_workers()))
         except (OSError, ValueError, NotImplementedError) as e:
             _DISABLED = f"{type(e).__name__}: {e}"
             return None
@@ -169,6 +181,20 @@ def submit(data: bytes, key: str) -> Future:
     f: Future = Future()
     f.set_result(parse_result(data, key))
     return f
+
+
+def submit_validation(blobs: list[bytes], table: Any, docs_dir: str | None) -> Future | None:
+    """``flows.validate.in_worker`` in the pool, or None (no pool, or validation in workers is off)."""
+    pool = get_pool() if validate_in_workers() else None
+    if pool is None:
+        return None
+    from flows.validate import in_worker
+
+    try:
+        return pool.submit(in_worker, blobs, table, docs_dir)
+    except (BrokenProcessPool, RuntimeError):
+        reset_pool(pool)
+        return None
 
 
 def result_of(fut: Future, data: bytes, key: str) -> Parsed:
@@ -223,8 +249,8 @@ class Recent:
             while self.size > self.limit and self._items:
                 self.size -= len(self._items.pop(next(iter(self._items)))[1])
 
-    def get(self, run: str, key: str, etag: str | None) -> tuple[Any, list[Any]] | None:
-        """(fetched info, reports) of ``key`` at ``etag`` parsed earlier by ``run``, or None."""
+    def get(self, run: str, key: str, etag: str | None) -> tuple[Any, Parsed] | None:
+        """(fetched info, ``Parsed``) of ``key`` at ``etag`` parsed earlier by ``run``, or None."""
         if etag is None or run != self.run:
             return None
         with self._lock:
@@ -232,7 +258,7 @@ class Recent:
             if hit is None:
                 return None
             self._items[(key, etag)] = hit  # most recently used last
-        return hit[0], pickle.loads(hit[1])
+        return hit[0], Parsed(key, blob=hit[1]).unpack()
 
 
 RECENT = Recent()

@@ -164,7 +164,7 @@ def fetch_and_parse(store: Store, infos: list[ObjectInfo], timings: dict[str, fl
         hit = parse_pool.RECENT.get(run_id, info.key, info.etag) if run_id else None
         if hit is not None:  # parsed earlier in this run (the cross-year follow-up round): same bytes
             done: Future = Future()
-            done.set_result(parse_pool.Parsed(info.key, hit[1]))
+            done.set_result(hit[1])
             return info, hit[0], None, None, done
         try:
             data, got = store.get(info.key)
@@ -203,6 +203,7 @@ def audit_batch(s: AuditSettings, run_id: str, index: int, infos: list[ObjectInf
     out = BatchOutcome(index)
     entries: dict[str, ObjectEntry] = {}
     reports_by_key: dict[str, list] = {}
+    blobs: list[bytes] | None = []  # the reports as the parse workers pickled them (None: not all were)
     for info, got, err, parsed in fetch_and_parse(stores.source, infos, out.timings, run_id):
         if got is None:
             entries[info.key] = ObjectEntry(info.key, None, info.size, ERROR, audited_at=now(), run_id=run_id,
@@ -217,6 +218,10 @@ def audit_batch(s: AuditSettings, run_id: str, index: int, infos: list[ObjectInf
         else:
             reports_by_key[info.key] = parsed.reports
             out.parsed_reports += len(parsed.reports)
+            if blobs is not None and parsed.blob is not None:
+                blobs.append(parsed.blob)
+            else:
+                blobs = None
     if len(reports_by_key) > 1:  # one small document per object: written in parallel
         with ThreadPoolExecutor(min(FETCH_THREADS, len(reports_by_key))) as pool:
             list(pool.map(lambda kv: keep_cells(stores, entries, dict([kv])), reports_by_key.items()))
@@ -225,10 +230,53 @@ def audit_batch(s: AuditSettings, run_id: str, index: int, infos: list[ObjectInf
     all_reports = [r for rs in reports_by_key.values() for r in rs]
     t1 = time.perf_counter()
     out.timings["cells"] = t1 - t0 - out.timings["fetch"] - out.timings["parse"]
-    val = v.validate_reports(all_reports, lookup=cell_lookup(stores, years) if years else None)
-    t2 = time.perf_counter()
-    out.timings["validate"] = t2 - t1
-    out.timings["validate_wait"] = val.waited  # for the GX lock, while another batch validated
+    lookup = cell_lookup(stores, years) if years else None
+    tmp = tempfile.TemporaryDirectory(prefix="nianbao-docs-")
+    try:
+        val = validate_batch(all_reports, blobs, lookup, tmp.name)
+        t2 = time.perf_counter()
+        out.timings["validate"] = t2 - t1
+        out.timings["validate_wait"] = val.waited  # for the GX lock, while another batch validated
+        _entries_of(v, val, entries, reports_by_key, out)
+        if val.docs_error:
+            out.docs_error = val.docs_error
+        elif v.has_docs(val):
+            _docs_of(v, val, stores, run_id, index, entries, out, tmp.name)
+    finally:
+        tmp.cleanup()
+    out.entries = [dict(e.to_dict(), key=k) for k, e in entries.items()]
+    out.seconds = time.perf_counter() - t0
+    out.timings["docs"] = time.perf_counter() - t2 + val.docs_seconds
+    return out
+
+
+def validate_batch(reports: list, blobs: list[bytes] | None, lookup: Any, docs_dir: str) -> Any:
+    """``flows.validate.Validation`` of a batch: in a worker process of the parse pool when there is
+    one (last year's cells read here first; the worker writes the Data Docs under ``docs_dir``), else
+    here under the process's GX lock. A worker that dies costs only the move: the batch is validated
+    here then."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    from flows import parse_pool
+    from flows import validate as v
+
+    if reports and blobs:
+        fut = None
+        try:
+            table = v.record_lookups(reports, lookup) if lookup is not None else None
+            fut = parse_pool.submit_validation(blobs, table, docs_dir)
+        except Exception:  # the pairing meets the same error validating here, and says so there
+            fut = None
+        if fut is not None:
+            try:
+                return fut.result()
+            except BrokenProcessPool:
+                parse_pool.reset_pool()
+    return v.validate_reports(reports, lookup=lookup)
+
+
+def _entries_of(v: Any, val: Any, entries: dict[str, ObjectEntry], reports_by_key: dict[str, list],
+                out: BatchOutcome) -> None:
     out.validated_reports = len(val.results)
     for key, reports in reports_by_key.items():
         e = entries[key]
@@ -248,25 +296,24 @@ def audit_batch(s: AuditSettings, run_id: str, index: int, infos: list[ObjectInf
             if e.status == UNREADABLE:  # read, but printed cells were not: the reader's limit, said so
                 e.reason = "; ".join(f"#{r['report_index']} not fully read: " + "; ".join(lim)
                                      for r in e.reports if (lim := (r.get("summary") or {}).get("read_limited")))
-    if v.has_docs(val):
-        prefix = f"{SITES}{run_id}/b{index:05d}/"
-        try:
-            with tempfile.TemporaryDirectory(prefix="nianbao-docs-") as tmp:
-                index_html = v.build_docs(val, Path(tmp) / "site")
-                site = index_html.parent
-                upload_tree(stores.docs, site, prefix)
-                pages = page_map(site, val)
-            out.docs_prefix = prefix
-            for e in entries.values():
-                for r in e.reports:
-                    if r["status"] != "passed":
-                        r["docs_page"] = prefix + pages.get(r["report_id"], "index.html")
-        except Exception as ex:  # docs are a view; the findings stand without them
-            out.docs_error = f"Data Docs failed: {type(ex).__name__}: {ex}"
-    out.entries = [dict(e.to_dict(), key=k) for k, e in entries.items()]
-    out.seconds = time.perf_counter() - t0
-    out.timings["docs"] = time.perf_counter() - t2
-    return out
+
+
+def _docs_of(v: Any, val: Any, stores: Stores, run_id: str, index: int, entries: dict[str, ObjectEntry],
+             out: BatchOutcome, tmp: str) -> None:
+    """Upload the batch's Data Docs (built by the worker, or here) and point each report at its page."""
+    prefix = f"{SITES}{run_id}/b{index:05d}/"
+    try:
+        index_html = Path(val.docs_index) if val.docs_index else v.build_docs(val, Path(tmp) / "site")
+        site = index_html.parent
+        upload_tree(stores.docs, site, prefix)
+        pages = page_map(site, val)
+        out.docs_prefix = prefix
+        for e in entries.values():
+            for r in e.reports:
+                if r["status"] != "passed":
+                    r["docs_page"] = prefix + pages.get(r["report_id"], "index.html")
+    except Exception as ex:  # docs are a view; the findings stand without them
+        out.docs_error = f"Data Docs failed: {type(ex).__name__}: {ex}"
 
 
 def year_key(body: str | None, year: int | None) -> str:

@@ -61,6 +61,9 @@ class Validation:
     result: CheckResult | None = None
     waited: float = 0.0  # seconds waiting for the process's GX lock (another batch validating)
     held: float = 0.0  # seconds validating under it
+    docs_index: str | None = None  # the batch's Data Docs built by a worker process (``in_worker``)
+    docs_error: str | None = None
+    docs_seconds: float = 0.0
 
     @property
     def reports(self) -> dict[str, dict[str, Any]]:
@@ -97,6 +100,79 @@ def validate_reports(reports: list[Report], lookup: Any = None) -> Validation:
             return _validate(check_reports, reports, lookup, out)
         finally:
             out.held = time.perf_counter() - t1
+
+
+class Recorded(dict):
+    """A lookup that answers what ``record_lookups`` recorded: what a worker process validating a batch
+    is given instead of the cell store."""
+
+    def __call__(self, body: str, year: int) -> list[dict[str, Any]]:
+        return self.get((body, year), [])
+
+
+def record_lookups(reports: list[Report], lookup: Any) -> Recorded:
+    """Every answer of ``lookup`` the cross-year pairing of ``reports`` asks for (read here, once)."""
+    from expectations.crossyear import pair
+
+    table = Recorded()
+
+    def recording(body: str, year: int) -> list[dict[str, Any]]:
+        if (body, year) not in table:
+            table[(body, year)] = lookup(body, year)
+        return table[(body, year)]
+    pair(list(reports), recording)
+    return table
+
+
+def in_worker(blobs: list[bytes], table: Recorded | None, docs_dir: str | None) -> Validation:
+    """Run in a worker process (``flows.parse_pool``): validate the batch whose reports are ``blobs``
+    (pickled report lists, as the parse workers sent them) with last year's cells in ``table``, and
+    write its Data Docs under ``docs_dir``. The GX results stay here: the flow process gets the typed
+    results, the findings and the path of the docs."""
+    import pickle
+
+    reports = [r for b in blobs for r in pickle.loads(b)]
+    val = validate_reports(reports, lookup=table)
+    share_docs_view()
+    if docs_dir and has_docs(val):
+        t = time.perf_counter()
+        try:
+            val.docs_index = str(build_docs(val, Path(docs_dir) / "site"))
+        except Exception as e:  # docs are a view; the findings stand without them
+            val.docs_error = f"Data Docs failed: {type(e).__name__}: {e}"
+        val.docs_seconds = time.perf_counter() - t
+    val.result = None
+    return val
+
+
+def share_docs_view() -> None:
+    """One GX page view (and so one Jinja environment, its templates compiled once) for every batch's
+    Data Docs in this process: ``expectations.docs`` makes a ``DefaultJinjaPageView`` per batch, and
+    compiling its templates again was two thirds of the time of a batch's docs."""
+    import great_expectations.render.view as gv
+
+    base = gv.DefaultJinjaPageView
+    if getattr(base, "_nianbao_shared", None) is not None:
+        return
+    shared = base()
+
+    class SharedView(base):  # type: ignore[misc, valid-type]
+        _nianbao_shared = shared
+
+        def __new__(cls, *args: Any, **kw: Any) -> Any:
+            return shared if not args and not kw else super().__new__(cls)
+
+    gv.DefaultJinjaPageView = SharedView
+
+
+def warm() -> None:
+    """Build this process's GX context ahead of its first validation (a parse worker, in a thread)."""
+    quiet_libraries()
+    with _GX_LOCK:
+        from expectations.engine import _validation_definition
+
+        _validation_definition()
+        quiet_libraries()
 
 
 def _warm(reports: list[Report], lookup: Any) -> None:
@@ -160,6 +236,8 @@ def report_status(result: ReportResult | dict[str, Any] | None, findings: list[A
 
 
 def has_docs(validation: Validation) -> bool:
+    if validation.docs_index is not None:
+        return True
     return validation.result is not None and any(report_status(rr) != "passed"
                                                   for rr in validation.results.values())
 

@@ -68,3 +68,29 @@ def test_fetch_and_parse_keeps_order_and_fetch_errors(tmp_path) -> None:
     info, got, err, parsed = out[-1]
     assert got is None and parsed is None and "cannot read" in err
     assert set(timings) == {"fetch", "parse", "parse_cpu"}
+
+
+def test_batch_validated_in_a_worker_like_here(tmp_path) -> None:
+    """The batch's validation and Data Docs move to a worker process: same verdicts and findings as
+    validating in this process, last year's cells given as the lookups recorded here."""
+    from flows import validate as v
+    from flows.pipeline import validate_batch
+
+    files = dict(list(seed_files().items())[:6])
+    parsed = [parse_pool.result_of(parse_pool.submit(b, k), b, k) for k, b in files.items()]
+    reports = [r for p in parsed for r in p.reports]
+    asked: list[tuple[str, int]] = []
+
+    def lookup(body: str, year: int) -> list:
+        asked.append((body, year))
+        return []
+
+    here = v.validate_reports(reports, lookup=lookup)
+    there = validate_batch(reports, [p.blob for p in parsed], lookup, str(tmp_path))
+    assert there.result is None and here.result is not None  # the GX results stayed in the worker
+    assert {k: r.status for k, r in there.results.items()} == {k: r.status for k, r in here.results.items()}
+    assert {k: [f.id for f in fs] for k, fs in there.findings.items()} == \
+        {k: [f.id for f in fs] for k, fs in here.findings.items()}
+    assert asked and set(asked) <= set(v.record_lookups(reports, lookup))
+    if v.has_docs(here):
+        assert there.docs_index and (tmp_path / "site" / "index.html").is_file()

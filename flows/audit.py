@@ -281,7 +281,13 @@ def run_audit(settings: AuditSettings, alerts: Any = None, run_id: str | None = 
     return summary
 
 
-@flow(name="nianbao-audit", task_runner=ThreadPoolTaskRunner(max_workers=4), validate_parameters=True)
+# Batches in flight: each waits on the store (GETs, cell documents, Data Docs uploads) for much of its
+# time while the parse pool's worker processes do the CPU work, so more batches than cores keep them busy.
+BATCHES_IN_FLIGHT = int(os.environ.get("NIANBAO_BATCHES_IN_FLIGHT") or 8)
+
+
+@flow(name="nianbao-audit", task_runner=ThreadPoolTaskRunner(max_workers=BATCHES_IN_FLIGHT),
+      validate_parameters=True)
 def audit_flow(source: str, docs: str | None = None, state: str | None = None, findings: str | None = None,
                full: bool = False, reset_state: bool = False, batch_size: int = 50, endpoint_url: str | None = None,
                s3_preset: str | None = None, addressing_style: str | None = None,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import json
 import os
 import signal
@@ -154,6 +156,7 @@ def test_s3_error_on_one_object_is_retried_then_reported(prefect_harness, fault_
     assert load_state_doc(client, name)["objects"][broken]["status"] == expected_status(files[broken], broken)
 
 
+@pytest.mark.slow  # 60 s; tests/flows/test_kill.py kills the audit at every publish and state checkpoint
 def test_killed_run_leaves_latest_intact(prefect_harness, moto_endpoint, bucket, tmp_path):
     from prefect.settings import PREFECT_API_URL
 

@@ -48,5 +48,5 @@ def test_cross_year_across_batches_and_runs(prefect_harness, monkeypatch, tmp_pa
     (src / "2021.txt").write_text(render_text(a2), encoding="utf-8")
     main(args)
     out = capsys.readouterr()
-    assert "1 to audit, 1 unchanged" in out.err
+    assert "2 listed · 1 audited · 1 unchanged" in out.out
     assert x_findings(tmp_path / "home")["2022.txt"] == []

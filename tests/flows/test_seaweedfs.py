@@ -16,7 +16,9 @@ from testkit.seaweed import SeaweedServer
 from tests.flows.conftest import seed_files
 
 ROOT = Path(__file__).resolve().parents[2]
-pytestmark = pytest.mark.seaweedfs
+# ~60 s: the real local default store, run by `make test-all` and exercised by `make demo`; moto covers
+# the S3 API in `make test`
+pytestmark = [pytest.mark.seaweedfs, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")

@@ -306,7 +306,11 @@ def unpaired_findings(chunk: list[Report], index: FrameIndex) -> list[Finding]:
         for rule, need in rules:
             if bits & int(need):
                 e = {"count": 1, "missing": [], "codes": {"m_prev": prev.status}}
-                out.append(_not_checked_finding(rule, rep, e, ()))
+                f = _not_checked_finding(rule, rep, e, ())
+                # the instance says why (flows: a report with no previous year is validated again once
+                # last year's report of this run is stored)
+                f.instance = "no-previous" if prev.status == NONE_FOUND else "several-previous"
+                out.append(f)
     return out
 
 

@@ -211,6 +211,7 @@ def run_audit(settings: AuditSettings, alerts: Any = None, run_id: str | None = 
     t_listed = time.perf_counter()
     batches = plan.batches(settings.batch_size)
     years = p.year_index(state) if plan.todo else {}
+    years_before = years
     progress = RunProgress(settings, plan)
     futures = {audit_batch.submit(settings, plan.run_id, i, b, quoted(years)): (i, b)
                for i, b in enumerate(batches)}
@@ -237,7 +238,7 @@ def run_audit(settings: AuditSettings, alerts: Any = None, run_id: str | None = 
     outcomes.sort(key=lambda o: o.index)
     state = p.merge_state(state, plan, outcomes)
     p.check_fetches(settings, plan, outcomes)  # most fetches failed: the run fails, nothing published
-    again = p.cross_year_followups(state, plan)
+    again = p.cross_year_followups(state, plan, years_before)
     if again:  # last year's cells arrived in another batch of this run: those pairs are validated again
         log.info("cross-year: %d objects validated again with last year's cells of this run", len(again))
         years = p.year_index(state)

@@ -350,22 +350,26 @@ def cell_lookup(stores: Stores, years: dict[str, list[str]]) -> Any:
     return lookup
 
 
-def cross_year_followups(state: AuditState, plan: Plan) -> list[ObjectInfo]:
-    """Objects to validate again now that this run's cells are stored: reports whose last year was
-    audited in another batch of this run (the cell store did not have it yet), and unchanged reports
-    whose last year changed this run. Same-object pairs were paired in their batch already."""
+def cross_year_followups(state: AuditState, plan: Plan, before: dict[str, list[str]] | None = None) -> list[ObjectInfo]:
+    """Objects to validate again now that this run's cells are stored: reports that found no last year
+    although one was audited in another batch of this run, reports whose last year existed before and
+    changed this run (their batch may have read the old cells), and unchanged reports whose last year
+    changed this run. ``before``: ``year_index`` of the state at the start of the run."""
     audited = {i.key for i in plan.todo}
     after = year_index(state)
+    before = before or {}
     again: set[str] = set()
+    unpaired = {(k, f.get("report_id")) for k, e in state.objects.items() if k in audited for f in e.findings
+                if f.get("instance") == "no-previous"}
     for key, r in state.reports():
         b, y = r.get("body"), r.get("year")
-        if not (b and y):
-            continue
-        if key not in audited:
+        if not (b and y) or key not in audited:
             continue
         prev = [k for k in after.get(year_key(b, y - 1), []) if k != key]
-        if any(k in audited for k in prev):  # last year's object was (re)read this run, maybe after this batch
-            again.add(key)
+        if prev and (key, r.get("report_id")) in unpaired:
+            again.add(key)  # last year's report arrived in another batch of this run
+        elif any(k in audited and k in before.get(year_key(b, y - 1), []) for k in prev):
+            again.add(key)  # last year's object changed this run: the batch may have read its old cells
         again.update(k for k in after.get(year_key(b, y + 1), []) if k != key and k not in audited)
     infos = []
     for k in sorted(again):

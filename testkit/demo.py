@@ -153,71 +153,34 @@ def closing_lines(live: str, local: Path) -> list[str]:
 
 
 class DemoReceivers:
-    """A local SMTP server (aiosmtpd) that keeps each digest as an .eml file, and an HTTP receiver
-    answering like a 企业微信 robot that keeps each markdown message; the demo's owners registry is
-    samples/owners.csv plus one owner reached through that robot."""
+    """A local SMTP server that keeps each digest as an .eml file and a 企业微信-style robot receiver that
+    keeps each markdown message (testkit/receivers.py); the demo's owners registry is samples/owners.csv
+    plus one owner reached through that robot."""
 
     def __init__(self, folder: Path):
-        import json
-        import socket
-        import threading
-        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-        from aiosmtpd.controller import Controller
+        from testkit.receivers import Mailbox, Robot
 
         shutil.rmtree(folder, ignore_errors=True)
-        (folder / "mail").mkdir(parents=True)
-        (folder / "robot").mkdir()
+        folder.mkdir(parents=True)
         self.folder = folder
-
-        class Mailbox:
-            async def handle_DATA(self, server, session, envelope):
-                n = len(list((folder / "mail").glob("*.eml"))) + 1
-                (folder / "mail" / f"{n:03d}-{envelope.rcpt_tos[0]}.eml").write_bytes(envelope.content)
-                return "250 Message accepted"
-
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        self.smtp = Controller(Mailbox(), hostname="127.0.0.1", port=port)
-        self.smtp.start()
-        self.smtp_url = f"smtp://127.0.0.1:{port}"
-
-        class Robot(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
-                n = len(list((folder / "robot").glob("*.md"))) + 1
-                (folder / "robot" / f"{n:03d}.md").write_text(body["markdown"]["content"], encoding="utf-8")
-                data = b'{"errcode":0,"errmsg":"ok"}'
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *a):
-                pass
-
-        self.http = ThreadingHTTPServer(("127.0.0.1", 0), Robot)
-        self.robot_port = self.http.server_address[1]
-        threading.Thread(target=self.http.serve_forever, daemon=True).start()
+        self.mailbox = Mailbox(folder / "mail")
+        self.robot = Robot(folder / "robot")
+        self.smtp_url = self.mailbox.url
+        self.robot_port = self.robot.port
         os.environ["DEMO_WECOM_KEY"] = "demo-key"  # the registry names ${DEMO_WECOM_KEY}, never the key
         rows = (ROOT / "samples" / "owners.csv").read_text(encoding="utf-8")
-        rows += (f"平潭综合实验区管理委员会,平潭综合实验区,,,wecom+http://127.0.0.1:{self.robot_port}/cgi-bin/webhook/"
-                 "send?key=${DEMO_WECOM_KEY},zh,,errors;verify;unreadable,\n")
+        rows += ("平潭综合实验区管理委员会,平潭综合实验区,,," + self.robot.wecom("${DEMO_WECOM_KEY}")
+                 + ",zh,,errors;verify;unreadable,\n")
         self.owners = folder / "owners.csv"
         self.owners.write_text(rows, encoding="utf-8")
 
     def stop(self) -> None:
-        self.smtp.stop()
-        self.http.shutdown()
-        self.http.server_close()
+        self.mailbox.stop()
+        self.robot.stop()
 
     def describe(self) -> str:
-        mails = sorted((self.folder / "mail").glob("*.eml"))
-        posts = sorted((self.folder / "robot").glob("*.md"))
-        return (f"{len(mails)} e-mails kept in {self.folder / 'mail'} (open the .eml files in a mail reader), "
-                f"{len(posts)} robot messages in {self.folder / 'robot'}")
+        return (f"{len(self.mailbox.envelopes)} e-mails kept in {self.folder / 'mail'} (open the .eml files in a "
+                f"mail reader), {len(self.robot.posts)} robot messages in {self.folder / 'robot'}")
 
 
 def main(argv: list[str] | None = None) -> int:

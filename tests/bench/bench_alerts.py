@@ -21,7 +21,7 @@ def main() -> None:
     from flows.config import Location
     from flows.state import AuditState
     from flows.storage import LocalStore
-    from tests.flows.alerts.conftest import free_port
+    from testkit.receivers import free_port
     from tests.flows.alerts.test_dispatch import entry, finding
 
     n = int(os.environ.get("NIANBAO_BENCH_REPORTS") or 10_000)

@@ -39,6 +39,7 @@ from flows.alerts.channels import (
     split_markdown,
     webhook_kind,
 )
+from testkit.receivers import free_port
 
 SUBJECT = "【政务公开年报核查】东阿县人民政府办公室 2023年报告 3 处错误"
 PASSWORD = "pw-Zx9!s3cr3t"
@@ -63,12 +64,6 @@ def digest(n_sections: int = 3, lines: int = 3) -> Message:
         markdown=header + "".join(sections),
         sections=sections,
     )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def assert_no_secret(err: BaseException, *secrets: str) -> None:

@@ -45,6 +45,7 @@ def test_cli_usage_errors(quiet_env, tmp_path, capsys):
     assert main(["audit", "ftp://x/y"]) == 2
 
 
+@pytest.mark.slow  # ~20 s of cluster start-up; `make test-all` runs it (bench_flow measures Dask too)
 def test_batches_on_a_dask_local_cluster(prefect_harness, moto_endpoint, bucket):
     from prefect_dask import DaskTaskRunner
 

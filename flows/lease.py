@@ -188,26 +188,16 @@ class _LocalLock:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         data = h.to_bytes()
         tmp = self.path.with_name(f".{self.path.name}.{uuid.uuid4().hex[:8]}.tmp")
-        fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-        try:
-            os.write(fd, data)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        _create(tmp, data)
         try:
             os.link(tmp, self.path)
         except FileExistsError:
             raise _Exists() from None
         except OSError:  # no hard links here
             try:
-                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+                _create(self.path, data)
             except FileExistsError:
                 raise _Exists() from None
-            try:
-                os.write(fd, data)
-                os.fsync(fd)
-            finally:
-                os.close(fd)
         finally:
             tmp.unlink(missing_ok=True)
         return data
@@ -498,3 +488,13 @@ def verify(run_id: str) -> None:
     lease = HELD.get(run_id)
     if lease is not None:
         lease.verify()
+
+
+def _create(path: os.PathLike[str], data: bytes) -> None:
+    """Create ``path`` exclusively (FileExistsError if it exists) with ``data``, flushed to disk."""
+    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+    try:
+        os.write(fd, data)
+        os.fsync(fd)
+    finally:
+        os.close(fd)

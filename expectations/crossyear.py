@@ -93,8 +93,9 @@ def pair(reports: list[Report], lookup: Lookup | None = None) -> list[Previous |
         key = (normalise(r.body), r.year - 1)
         found: list[tuple[str, dict[str, tuple[float | None, str]]]] = [
             (c.report_id, cells_of(c)) for c in index.get(key, []) if c is not r]
-        if not found and lookup is not None:
-            found = [(str(d.get("report_id")), cells_of_doc(d)) for d in lookup(*key)]
+        if lookup is not None:  # the store's candidates too: the answer must not depend on the batching
+            seen = {rid for rid, _ in found}  # a report of this batch is taken as parsed now
+            found += [(rid, cells_of_doc(d)) for d in lookup(*key) if (rid := str(d.get("report_id"))) not in seen]
         if not found:
             out.append(Previous(NONE_FOUND, r.year - 1))
             continue

@@ -211,7 +211,6 @@ def run_audit(settings: AuditSettings, alerts: Any = None, run_id: str | None = 
     t_listed = time.perf_counter()
     batches = plan.batches(settings.batch_size)
     years = p.year_index(state) if plan.todo else {}
-    years_before = years
     progress = RunProgress(settings, plan)
     futures = {audit_batch.submit(settings, plan.run_id, i, b, quoted(years)): (i, b)
                for i, b in enumerate(batches)}
@@ -238,7 +237,7 @@ def run_audit(settings: AuditSettings, alerts: Any = None, run_id: str | None = 
     outcomes.sort(key=lambda o: o.index)
     state = p.merge_state(state, plan, outcomes)
     p.check_fetches(settings, plan, outcomes)  # most fetches failed: the run fails, nothing published
-    again = p.cross_year_followups(state, plan, years_before)
+    again = p.cross_year_followups(state, plan, {k: v for o in outcomes for k, v in o.prev_seen.items()})
     if again:  # last year's cells arrived in another batch of this run: those pairs are validated again
         log.info("cross-year: %d objects validated again with last year's cells of this run", len(again))
         years = p.year_index(state)
@@ -266,7 +265,6 @@ def run_audit(settings: AuditSettings, alerts: Any = None, run_id: str | None = 
     summary.stage_seconds["merge"] = round(time.perf_counter() - t_batches, 3)
     unchanged_since = plan.state_run if not (plan.changes or again or reviews_changed) else None
     summary = publish(settings, quote(state), summary, unchanged_since)
-    p.drop_cells(settings, plan.deleted)
     t_art = time.perf_counter()
     summary.seconds = t_art - t0
     create_artifacts(settings, quote(state), summary)

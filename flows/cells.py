@@ -1,11 +1,21 @@
 """The per-report cell store: every table cell of every audited report, kept next to the state.
 
-One small JSON document per object (``<state>.cells/<aa>/<sha1 of the key>.json``), written by the
-batch that audited it, deleted with it. It is what cross-year rules read for last year's cells and
-what the site draws a report's tables from, without loading every finding or parsing again. Lookups
-by (normalised body, year) go through the state's report list (``body``, ``year`` per report).
+One JSON shard per audited batch (``<state>.cells/<run id>/b<batch>.json``, ``nianbao-cells/2``),
+holding the cells of that batch's objects; each state entry names its shard (``ObjectEntry.cells``).
+Shards are immutable (a re-audited object goes into a new shard), so a reader may cache them for
+good; a shard no entry names any more is deleted after the state is saved (``gc``). It is what
+cross-year rules read for last year's cells and what the site draws a report's tables from, without
+loading every finding or parsing again. Lookups by (normalised body, year) go through the state's
+report list (``body``, ``year`` per report).
 
-A document::
+One shard per batch, not one document per object: a PUT per object was most of the flow process's
+time on a first audit (the store's request cost, under the GIL), and a lookup reads its neighbours'
+cells with the same GET. States written before shards name no shard: their objects' documents
+(``nianbao-cells/1``, ``<state>.cells/<aa>/<sha1 of the key>.json``) are still read, and deleted by
+``gc`` once their object is audited again.
+
+A shard is ``{"schema": "nianbao-cells/2", "objects": {KEY: {"etag": …, "reports": [REPORT, …]}}}``.
+An object's document (what ``read_cells`` returns, in either layout)::
 
     {"schema": "nianbao-cells/1", "object": "reports/a.pdf", "etag": "…",
      "reports": [{"report_id": "reports/a.pdf#0", "report_index": 0, "body": "…", "body_norm": "…",
@@ -24,6 +34,9 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable
 from typing import Any
 
 from flows.storage import StorageError, Store
@@ -31,6 +44,7 @@ from parsers.model import Cell, Report
 from parsers.names import normalise
 
 SCHEMA = "nianbao-cells/1"
+SHARD_SCHEMA = "nianbao-cells/2"
 
 
 def cells_prefix(state_key: str) -> str:
@@ -80,8 +94,68 @@ def write_cells(store: Store, state_key: str, object_key: str, etag: str | None,
     store.put(cells_key(state_key, object_key), data, "application/json; charset=utf-8")
 
 
-def read_cells(store: Store, state_key: str, object_key: str) -> dict[str, Any] | None:
-    """The object's cell document, or None when there is none (or it cannot be used)."""
+def shard_name(run_id: str, index: int) -> str:
+    return f"{run_id}/b{index:05d}"
+
+
+def shard_key(state_key: str, shard: str) -> str:
+    return f"{cells_prefix(state_key)}{shard}.json"
+
+
+def shard_bytes(objects: Iterable[tuple[str, str | None, bytes]]) -> bytes:
+    """A shard from (object key, ETag, the JSON list of its reports' cells as ``parse_pool.describe``
+    made it): joined as bytes, the cells are not decoded again."""
+    parts = [json.dumps(k, ensure_ascii=False).encode("utf-8") + b':{"etag":' + json.dumps(etag).encode()
+             + b',"reports":' + cells + b"}" for k, etag, cells in objects]
+    return b'{"schema":"' + SHARD_SCHEMA.encode() + b'","objects":{' + b",".join(parts) + b"}}"
+
+
+def write_shard(store: Store, state_key: str, shard: str, objects: Iterable[tuple[str, str | None, bytes]]) -> None:
+    store.put(shard_key(state_key, shard), shard_bytes(objects), "application/json; charset=utf-8")
+
+
+class _ShardCache:
+    """Shards read lately in this process (immutable: never stale), bounded by bytes read."""
+
+    def __init__(self, limit: int = 64_000_000):
+        self.limit, self.size = limit, 0
+        self._items: OrderedDict[tuple[int, str], tuple[dict[str, Any] | None, int]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, store: Store, key: str) -> dict[str, Any] | None:
+        ident = (id(store.location) if hasattr(store, "location") else id(store), key)
+        with self._lock:
+            hit = self._items.get(ident)
+            if hit is not None:
+                self._items.move_to_end(ident)
+                return hit[0]
+        try:
+            data, _ = store.get(key)
+            doc = json.loads(data)
+        except (StorageError, ValueError):
+            return None  # not cached: a store that failed now may answer next time
+        objs = doc.get("objects") if isinstance(doc, dict) and doc.get("schema") == SHARD_SCHEMA else None
+        objs = objs if isinstance(objs, dict) else None
+        with self._lock:
+            self._items[ident] = (objs, len(data))
+            self.size += len(data)
+            while self.size > self.limit and len(self._items) > 1:
+                self.size -= self._items.popitem(last=False)[1][1]
+        return objs
+
+
+SHARDS = _ShardCache()
+
+
+def read_cells(store: Store, state_key: str, object_key: str, shard: str | None = None) -> dict[str, Any] | None:
+    """The object's cell document (from its ``shard``, or the per-object document of states written
+    before shards), or None when there is none (or it cannot be used)."""
+    if shard:
+        objs = SHARDS.get(store, shard_key(state_key, shard))
+        got = (objs or {}).get(object_key)
+        if not isinstance(got, dict):
+            return None
+        return {"schema": SCHEMA, "object": object_key, "etag": got.get("etag"), "reports": got.get("reports") or []}
     key = cells_key(state_key, object_key)
     try:
         if store.head(key) is None:
@@ -93,8 +167,15 @@ def read_cells(store: Store, state_key: str, object_key: str) -> dict[str, Any] 
     return doc if isinstance(doc, dict) and doc.get("schema") == SCHEMA else None
 
 
-def delete_cells(store: Store, state_key: str, object_keys: list[str]) -> None:
-    keys = [cells_key(state_key, k) for k in object_keys]
-    if keys:  # an orphan cell document is harmless: nothing in the state points at it
+def gc(store: Store, state_key: str, shards: set[str], legacy: set[str]) -> int:
+    """Delete the shards no entry of the saved state names (``shards``) and the per-object documents
+    of older states whose object is gone or now has a shard (``legacy``: the objects still without
+    one). Called after the state is saved: a crash before leaves only orphans, harmless (nothing points
+    at them), deleted next time. Returns how many were deleted."""
+    prefix = cells_prefix(state_key)
+    wanted = {shard_key(state_key, s) for s in shards} | {cells_key(state_key, k) for k in legacy}
+    gone = [i.key for i in store.list(prefix) if i.key not in wanted]
+    if gone:
         with contextlib.suppress(StorageError):
-            store.delete(keys)
+            store.delete(gone)
+    return len(gone)

@@ -38,16 +38,41 @@ class Parsed:
     seconds: float = 0.0  # parse time in the worker
     pid: int = 0  # the process that parsed it
     blob: bytes | None = None  # the reports pickled (how a worker sends them; kept by ``RECENT``)
+    # What the flow process needs of the reports without unpickling them (``describe``): per report its
+    # id, index, body, normalised body, year, format and title; and the cell-store JSON of its reports.
+    meta: list[dict[str, Any]] = field(default_factory=list)
+    cells: bytes | None = None
 
     def unpack(self) -> Parsed:
         if self.blob is not None and not self.reports:
             self.reports = pickle.loads(self.blob)
         return self
 
+    @property
+    def size(self) -> int:
+        return len(self.blob or b"") + len(self.cells or b"")
+
+
+def describe(reports: list[Any]) -> tuple[list[dict[str, Any]], bytes]:
+    """(meta, cells JSON) of parsed reports: what the flow process keeps of them (``Parsed.meta``,
+    ``Parsed.cells``) without the reports themselves."""
+    import json
+
+    from flows.cells import report_cells
+    from parsers.names import normalise
+
+    meta = [{"report_id": r.report_id, "report_index": r.report_index, "body": r.body,
+             "body_norm": normalise(r.body) if r.body else None, "year": r.year, "format": r.format,
+             "title": r.title} for r in reports]
+    cells = json.dumps([report_cells(r) for r in reports], ensure_ascii=False, separators=(",", ":"),
+                       default=str).encode("utf-8")
+    return meta, cells
+
 
 def parse_packed(data: bytes, key: str) -> Parsed:
-    """``parse_result`` with the reports pickled once, in the worker: the flow process unpickles them
-    and keeps the bytes for the follow-up round (``RECENT``) without pickling them again."""
+    """``parse_result`` with the reports pickled once, in the worker, and described (``describe``): the
+    flow process never unpickles them (a worker validates them), and keeps the bytes for the follow-up
+    round (``RECENT``)."""
     out = parse_result(data, key)
     if out.reports:
         out.blob = pickle.dumps(out.reports, protocol=pickle.HIGHEST_PROTOCOL)
@@ -63,6 +88,8 @@ def parse_result(data: bytes, key: str) -> Parsed:
     out = Parsed(key, pid=os.getpid())
     try:
         out.reports = parse_bytes(data, key)
+        if out.reports:
+            out.meta, out.cells = describe(out.reports)
     except ParseError as pe:
         out.error = pe.reason
     except Exception as ex:  # a parser bug must not stop the other objects
@@ -197,19 +224,22 @@ def submit_validation(blobs: list[bytes], table: Any, docs_dir: str | None) -> F
         return None
 
 
-def result_of(fut: Future, data: bytes, key: str) -> Parsed:
-    """The ``Parsed`` of ``fut``. When the pool broke under it (a worker died: a crashing parser,
-    the OOM killer), the object is parsed once more alone in a process of its own; if that dies too the
-    object is unreadable, and the other objects of the batch are not lost."""
+def result_of(fut: Future, data: bytes, key: str, unpack: bool = True) -> Parsed:
+    """The ``Parsed`` of ``fut`` (with its reports unpickled unless ``unpack`` is false). When the pool
+    broke under it (a worker died: a crashing parser, the OOM killer), the object is parsed once more
+    alone in a process of its own; if that dies too the object is unreadable, and the other objects of
+    the batch are not lost."""
     try:
-        return fut.result().unpack()
+        got = fut.result()
+        return got.unpack() if unpack else got
     except BrokenProcessPool:
         pass
     reset_pool()
     try:  # alone, in a pool of its own: another object that kills its worker cannot take this one along
         with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker,
                                  initargs=(os.getpid(),)) as alone:
-            return alone.submit(parse_packed, data, key).result().unpack()
+            got = alone.submit(parse_packed, data, key).result()
+            return got.unpack() if unpack else got
     except BrokenProcessPool:
         return Parsed(key, error="internal parser error: the parser process died reading this file")
 
@@ -217,7 +247,7 @@ def result_of(fut: Future, data: bytes, key: str) -> Parsed:
 # ------------------------------------------------------------------------------------------ recently parsed
 class Recent:
     """The objects parsed lately in this process by the current run, by (key, ETag): the fetched
-    ``ObjectInfo`` and the pickled reports (fresh objects on every hit). The cross-year follow-up round
+    ``ObjectInfo`` and the ``Parsed`` (its pickled reports, meta and cells; reports unpickled afresh on use). The cross-year follow-up round
     of a run validates objects of its first round again: they are neither fetched nor parsed twice.
     Another run starts empty (a ``--full`` rerun fetches and parses everything). Bounded by bytes
     (``NIANBAO_PARSE_CACHE_MB``, default 256; 0 turns it off), least recently used first out."""
@@ -228,26 +258,27 @@ class Recent:
         self.limit = limit_bytes
         self.size = 0
         self.run: str | None = None
-        self._items: dict[tuple[str, str], tuple[Any, bytes]] = {}
+        self._items: dict[tuple[str, str], tuple[Any, Parsed]] = {}
         self._lock = threading.Lock()
 
     def put(self, run: str, key: str, got: Any, parsed: Parsed) -> None:
-        if self.limit <= 0 or not parsed.reports or got is None:
+        if self.limit <= 0 or not (parsed.reports or parsed.blob) or got is None:
             return
         blob = parsed.blob
         if blob is None:
             blob = pickle.dumps(parsed.reports, pickle.HIGHEST_PROTOCOL)
+        kept = Parsed(key, blob=blob, meta=parsed.meta, cells=parsed.cells, pid=parsed.pid)
         with self._lock:
             if run != self.run:
                 self._items.clear()
                 self.size, self.run = 0, run
             old = self._items.pop((key, got.etag), None)
             if old is not None:
-                self.size -= len(old[1])
-            self._items[(key, got.etag)] = (got, blob)
-            self.size += len(blob)
+                self.size -= old[1].size
+            self._items[(key, got.etag)] = (got, kept)
+            self.size += kept.size
             while self.size > self.limit and self._items:
-                self.size -= len(self._items.pop(next(iter(self._items)))[1])
+                self.size -= self._items.pop(next(iter(self._items)))[1].size
 
     def get(self, run: str, key: str, etag: str | None) -> tuple[Any, Parsed] | None:
         """(fetched info, ``Parsed``) of ``key`` at ``etag`` parsed earlier by ``run``, or None."""
@@ -258,7 +289,8 @@ class Recent:
             if hit is None:
                 return None
             self._items[(key, etag)] = hit  # most recently used last
-        return hit[0], Parsed(key, blob=hit[1]).unpack()
+        p = hit[1]
+        return hit[0], Parsed(key, blob=p.blob, meta=p.meta, cells=p.cells, pid=p.pid)
 
 
 RECENT = Recent()

@@ -14,6 +14,7 @@ import contextlib
 import io
 import json
 import tempfile
+import threading
 import time
 import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -147,6 +148,9 @@ class BatchOutcome:
     docs_error: str | None = None
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)  # fetch, parse, validate, docs (seconds)
+    # object key -> the (object, cell shard) pairs its reports' cross-year lookups were answered from:
+    # what ``cross_year_followups`` compares with the candidates known once every batch is done
+    prev_seen: dict[str, list[tuple[str, str | None]]] = field(default_factory=dict)
 
 
 def fetch_and_parse(store: Store, infos: list[ObjectInfo], timings: dict[str, float] | None = None,
@@ -179,7 +183,7 @@ def fetch_and_parse(store: Store, infos: list[ObjectInfo], timings: dict[str, fl
     t1 = time.perf_counter()
     out = []
     for info, got, err, data, fut in started:
-        parsed = None if fut is None else parse_pool.result_of(fut, data, info.key)
+        parsed = None if fut is None else parse_pool.result_of(fut, data, info.key, unpack=False)
         if run_id and parsed is not None and parsed.error is None and data is not None:
             parse_pool.RECENT.put(run_id, info.key, got, parsed)
         out.append((info, got, err, parsed))
@@ -191,10 +195,14 @@ def fetch_and_parse(store: Store, infos: list[ObjectInfo], timings: dict[str, fl
 
 
 def audit_batch(s: AuditSettings, run_id: str, index: int, infos: list[ObjectInfo],
-                years: dict[str, list[str]] | None = None) -> BatchOutcome:
+                years: dict[str, list[tuple[str, str | None]]] | None = None) -> BatchOutcome:
     """Fetch, parse and validate one batch of objects. Never raises for a bad object: each comes
     back as an entry with its status and reason. ``years`` (``year_index``): where the cell store
-    holds each body's reports, for the cross-year rules."""
+    holds each body's reports, for the cross-year rules.
+
+    The flow process handles the reports only as the parse workers described them (``Parsed.meta``
+    and ``Parsed.cells``): the pickled reports go from the parse workers to the worker validating the
+    batch without being unpickled here."""
     from flows import validate as v
 
     t0 = time.perf_counter()
@@ -202,8 +210,7 @@ def audit_batch(s: AuditSettings, run_id: str, index: int, infos: list[ObjectInf
     stores = open_stores(s)
     out = BatchOutcome(index)
     entries: dict[str, ObjectEntry] = {}
-    reports_by_key: dict[str, list] = {}
-    blobs: list[bytes] | None = []  # the reports as the parse workers pickled them (None: not all were)
+    parsed_by_key: dict[str, Any] = {}  # key -> parse_pool.Parsed of the objects that were read
     for info, got, err, parsed in fetch_and_parse(stores.source, infos, out.timings, run_id):
         if got is None:
             entries[info.key] = ObjectEntry(info.key, None, info.size, ERROR, audited_at=now(), run_id=run_id,
@@ -216,28 +223,26 @@ def audit_batch(s: AuditSettings, run_id: str, index: int, infos: list[ObjectInf
         if parsed.error is not None:
             e.status, e.reason = UNREADABLE, parsed.error
         else:
-            reports_by_key[info.key] = parsed.reports
-            out.parsed_reports += len(parsed.reports)
-            if blobs is not None and parsed.blob is not None:
-                blobs.append(parsed.blob)
-            else:
-                blobs = None
-    if len(reports_by_key) > 1:  # one small document per object: written in parallel
-        with ThreadPoolExecutor(min(FETCH_THREADS, len(reports_by_key))) as pool:
-            list(pool.map(lambda kv: keep_cells(stores, entries, dict([kv])), reports_by_key.items()))
-    else:
-        keep_cells(stores, entries, reports_by_key)
-    all_reports = [r for rs in reports_by_key.values() for r in rs]
+            parsed_by_key[info.key] = parsed
+            out.parsed_reports += len(parsed.meta)
+    keep_cells(stores, run_id, index, entries, parsed_by_key)
+    LIVE.add(run_id, [(year_key_norm(m["body_norm"], m["year"]), k, entries[k].cells)
+                      for k, p in parsed_by_key.items() if entries[k].cells for m in p.meta
+                      if m.get("body") and m.get("year")])
     t1 = time.perf_counter()
     out.timings["cells"] = t1 - t0 - out.timings["fetch"] - out.timings["parse"]
-    lookup = cell_lookup(stores, years) if years else None
+    lookup = cell_lookup(stores, years or {}, run_id)
     tmp = tempfile.TemporaryDirectory(prefix="nianbao-docs-")
     try:
-        val = validate_batch(all_reports, blobs, lookup, tmp.name)
+        val = validate_batch(list(parsed_by_key.values()), lookup, tmp.name)
         t2 = time.perf_counter()
         out.timings["validate"] = t2 - t1
         out.timings["validate_wait"] = val.waited  # for the GX lock, while another batch validated
-        _entries_of(v, val, entries, reports_by_key, out)
+        _entries_of(v, val, entries, parsed_by_key, out)
+        for k, p in parsed_by_key.items():
+            out.prev_seen[k] = sorted({c for m in p.meta if m.get("body") and m.get("year")
+                                       for c in lookup.seen.get((m["body_norm"], m["year"] - 1), [])},
+                                      key=lambda c: (c[0], c[1] or ""))
         if val.docs_error:
             out.docs_error = val.docs_error
         elif v.has_docs(val):
@@ -250,20 +255,21 @@ def audit_batch(s: AuditSettings, run_id: str, index: int, infos: list[ObjectInf
     return out
 
 
-def validate_batch(reports: list, blobs: list[bytes] | None, lookup: Any, docs_dir: str) -> Any:
-    """``flows.validate.Validation`` of a batch: in a worker process of the parse pool when there is
-    one (last year's cells read here first; the worker writes the Data Docs under ``docs_dir``), else
-    here under the process's GX lock. A worker that dies costs only the move: the batch is validated
-    here then."""
+def validate_batch(parsed: list[Any], lookup: Any, docs_dir: str) -> Any:
+    """``flows.validate.Validation`` of a batch (``parse_pool.Parsed`` per object): in a worker
+    process of the parse pool when there is one (last year's cells read here first; the worker writes
+    the Data Docs under ``docs_dir``), else here under the process's GX lock. A worker that dies costs
+    only the move: the batch is validated here then."""
     from concurrent.futures.process import BrokenProcessPool
 
     from flows import parse_pool
     from flows import validate as v
 
-    if reports and blobs:
+    blobs = [p.blob for p in parsed]
+    if parsed and all(b is not None for b in blobs):
         fut = None
         try:
-            table = v.record_lookups(reports, lookup) if lookup is not None else None
+            table = v.lookups_of([m for p in parsed for m in p.meta], lookup) if lookup is not None else None
             fut = parse_pool.submit_validation(blobs, table, docs_dir)
         except Exception:  # the pairing meets the same error validating here, and says so there
             fut = None
@@ -272,20 +278,20 @@ def validate_batch(reports: list, blobs: list[bytes] | None, lookup: Any, docs_d
                 return fut.result()
             except BrokenProcessPool:
                 parse_pool.reset_pool()
-    return v.validate_reports(reports, lookup=lookup)
+    return v.validate_reports([r for p in parsed for r in p.unpack().reports], lookup=lookup)
 
 
-def _entries_of(v: Any, val: Any, entries: dict[str, ObjectEntry], reports_by_key: dict[str, list],
+def _entries_of(v: Any, val: Any, entries: dict[str, ObjectEntry], parsed_by_key: dict[str, Any],
                 out: BatchOutcome) -> None:
     out.validated_reports = len(val.results)
-    for key, reports in reports_by_key.items():
+    for key, parsed in parsed_by_key.items():
         e = entries[key]
-        for r in reports:
-            rid = r.report_id
+        for m in parsed.meta:
+            rid = m["report_id"]
             result = val.results.get(rid)
             status = "error" if rid in val.errors else v.report_status(result)
-            e.reports.append({"report_id": rid, "report_index": r.report_index, "body": r.body, "year": r.year,
-                              "format": r.format, "title": r.title, "status": status,
+            e.reports.append({"report_id": rid, "report_index": m["report_index"], "body": m["body"],
+                              "year": m["year"], "format": m["format"], "title": m["title"], "status": status,
                               "error": val.errors.get(rid), "summary": result.to_dict() if result else None})
             e.findings.extend(f.to_dict() for f in val.findings.get(rid, []))
         if any(r["status"] == "error" for r in e.reports):
@@ -319,58 +325,99 @@ def _docs_of(v: Any, val: Any, stores: Stores, run_id: str, index: int, entries:
 def year_key(body: str | None, year: int | None) -> str:
     from parsers.names import normalise
 
-    return f"{normalise(body)}|{year}"
+    return year_key_norm(normalise(body), year)
 
 
-def year_index(state: AuditState) -> dict[str, list[str]]:
-    """(normalised body, year) -> the objects holding such a report: where cross-year rules look."""
-    out: dict[str, list[str]] = {}
-    for key, r in state.reports():
-        if r.get("body") and r.get("year"):
-            out.setdefault(year_key(r["body"], r["year"]), []).append(key)
+def year_key_norm(body_norm: str | None, year: int | None) -> str:
+    return f"{body_norm}|{year}"
+
+
+class LiveYears:
+    """``year_index`` entries of the reports this run has stored cells for so far, in this process:
+    a batch validating a body's 2022 report finds the 2021 report that an earlier batch of the same run
+    stored, instead of leaving the pair to the follow-up round (on a first audit of a multi-year corpus
+    that round re-validated most reports). Batches in other processes (Dask) see only their own."""
+
+    def __init__(self) -> None:
+        self.run: str | None = None
+        self._index: dict[str, dict[str, str | None]] = {}
+        self._lock = threading.Lock()
+
+    def add(self, run_id: str, rows: list[tuple[str, str, str | None]]) -> None:
+        with self._lock:
+            if run_id != self.run:
+                self.run, self._index = run_id, {}
+            for yk, key, shard in rows:
+                self._index.setdefault(yk, {})[key] = shard
+
+    def get(self, run_id: str | None, yk: str) -> list[tuple[str, str | None]]:
+        with self._lock:
+            return list(self._index.get(yk, {}).items()) if run_id is not None and run_id == self.run else []
+
+
+LIVE = LiveYears()
+
+
+def year_index(state: AuditState) -> dict[str, list[tuple[str, str | None]]]:
+    """(normalised body, year) -> (object key, cell-store shard) of the objects holding such a report:
+    where cross-year rules look."""
+    out: dict[str, list[tuple[str, str | None]]] = {}
+    for key, e in state.objects.items():
+        for r in e.reports:
+            if r.get("body") and r.get("year"):
+                out.setdefault(year_key(r["body"], r["year"]), []).append((key, e.cells))
     return out
 
 
-def cell_lookup(stores: Stores, years: dict[str, list[str]]) -> Any:
+def cell_lookup(stores: Stores, years: dict[str, list[tuple[str, str | None]]], run_id: str | None = None) -> Any:
     """``lookup(normalised body, year)`` for ``expectations.check_reports``: the cell-store documents of
-    that body's reports of that year (read once per object)."""
+    that body's reports of that year, as the state at the start of the run (``years``) or, for objects
+    this run audited already, this run (``LIVE``) stored them. Each shard is read once per process
+    (``flows.cells.SHARDS``)."""
     from flows.cells import read_cells
 
-    cache: dict[str, dict | None] = {}
+    cache: dict[tuple[str, str | None], dict | None] = {}
+    seen: dict[tuple[str, int], list[tuple[str, str | None]]] = {}
 
     def lookup(body: str, year: int) -> list[dict[str, Any]]:
         out = []
-        for key in years.get(f"{body}|{year}", []):
-            if key not in cache:
-                cache[key] = read_cells(stores.state, stores.state_key, key)
-            for d in (cache[key] or {}).get("reports", []):
+        yk = year_key_norm(body, year)
+        where = dict(years.get(yk, []))
+        where.update(LIVE.get(run_id, yk))  # this run's cells of an object supersede the older ones
+        seen[(body, year)] = list(where.items())
+        for key, shard in where.items():
+            if (key, shard) not in cache:
+                cache[(key, shard)] = read_cells(stores.state, stores.state_key, key, shard)
+            for d in (cache[(key, shard)] or {}).get("reports", []):
                 if d.get("body_norm") == body and d.get("year") == year:
                     out.append(d)
         return out
+    lookup.seen = seen  # type: ignore[attr-defined]  # what it was asked and answered from
     return lookup
 
 
-def cross_year_followups(state: AuditState, plan: Plan, before: dict[str, list[str]] | None = None) -> list[ObjectInfo]:
-    """Objects to validate again now that this run's cells are stored: reports that found no last year
-    although one was audited in another batch of this run, reports whose last year existed before and
-    changed this run (their batch may have read the old cells), and unchanged reports whose last year
-    changed this run. ``before``: ``year_index`` of the state at the start of the run."""
+def cross_year_followups(state: AuditState, plan: Plan,
+                         seen: dict[str, list[tuple[str, str | None]]]) -> list[ObjectInfo]:
+    """Objects to validate again now that every batch of the run stored its cells: audited reports
+    whose batch did not see every candidate for last year as it now stands (``seen``: the (object,
+    shard) pairs each object's cross-year lookups were answered from, ``BatchOutcome.prev_seen``): one
+    audited in a batch that finished later, or changed this run after the old cells were read; and
+    unchanged reports whose last year was audited this run. The answer then does not depend on how
+    the objects fell into batches."""
     audited = {i.key for i in plan.todo}
     after = year_index(state)
-    before = before or {}
     again: set[str] = set()
-    unpaired = {(k, f.get("report_id")) for k, e in state.objects.items() if k in audited for f in e.findings
-                if f.get("instance") == "no-previous"}
-    for key, r in state.reports():
-        b, y = r.get("body"), r.get("year")
-        if not (b and y) or key not in audited:
+    for key, e in state.objects.items():
+        if key not in audited or e.stale:
             continue
-        prev = [k for k in after.get(year_key(b, y - 1), []) if k != key]
-        if prev and (key, r.get("report_id")) in unpaired:
-            again.add(key)  # last year's report arrived in another batch of this run
-        elif any(k in audited and k in before.get(year_key(b, y - 1), []) for k in prev):
-            again.add(key)  # last year's object changed this run: the batch may have read its old cells
-        again.update(k for k in after.get(year_key(b, y + 1), []) if k != key and k not in audited)
+        for r in e.reports:
+            b, y = r.get("body"), r.get("year")
+            if not (b and y):
+                continue
+            want = {c for c in after.get(year_key(b, y - 1), []) if c[0] != key}
+            if not want <= {tuple(c) for c in seen.get(key, [])}:
+                again.add(key)
+            again.update(k for k, _ in after.get(year_key(b, y + 1), []) if k != key and k not in audited)
     infos = []
     for k in sorted(again):
         e = state.objects.get(k)
@@ -379,25 +426,34 @@ def cross_year_followups(state: AuditState, plan: Plan, before: dict[str, list[s
     return infos
 
 
-def keep_cells(stores: Stores, entries: dict[str, ObjectEntry], reports_by_key: dict[str, list]) -> None:
-    """Each parsed object's cells go to the cell store (flows.cells) next to the state: what cross-year
-    rules and the site read later. A store error costs only those later uses (said in the entry)."""
-    from flows.cells import write_cells
+def keep_cells(stores: Stores, run_id: str, index: int, entries: dict[str, ObjectEntry],
+               parsed_by_key: dict[str, Any]) -> None:
+    """The batch's cells go to the cell store (flows.cells) next to the state, as one shard: what
+    cross-year rules and the site read later. A store error costs only those later uses (said in the
+    entries)."""
+    from flows.cells import shard_name, write_shard
 
-    for key, reports in reports_by_key.items():
-        try:
-            write_cells(stores.state, stores.state_key, key, entries[key].etag, reports)
-        except (StorageError, OSError) as e:
-            entries[key].reason = f"cells not stored: {_reason(e)}"
+    objs = [(k, entries[k].etag, p.cells) for k, p in parsed_by_key.items() if p.cells is not None]
+    if not objs:
+        return
+    shard = shard_name(run_id, index)
+    try:
+        write_shard(stores.state, stores.state_key, shard, objs)
+    except (StorageError, OSError) as e:
+        for k, _, _ in objs:
+            entries[k].reason = f"cells not stored: {_reason(e)}"
+        return
+    for k, _, _ in objs:
+        entries[k].cells = shard
 
 
-def drop_cells(s: AuditSettings, deleted: list[str]) -> None:
-    """Cell documents of objects that left the source (after the state no longer lists them)."""
-    if deleted:
-        from flows.cells import delete_cells
+def gc_cells(stores: Stores, state: AuditState) -> int:
+    """Cell shards and documents the saved state no longer names (objects gone or audited again)."""
+    from flows.cells import gc
 
-        stores = open_stores(s)
-        delete_cells(stores.state, stores.state_key, deleted)
+    shards = {e.cells for e in state.objects.values() if e.cells}
+    legacy = {k for k, e in state.objects.items() if not e.cells}
+    return gc(stores.state, stores.state_key, shards, legacy)
 
 
 def page_map(site: Path, val: Any) -> dict[str, str]:
@@ -655,6 +711,8 @@ def publish(s: AuditSettings, stores: Stores, state: AuditState, summary: RunSum
             stores.findings.put(PUBLISHED, json.dumps({"run_id": summary.run_id, "docs_url": summary.docs_url,
                                                        "at": now()}).encode("utf-8"),
                                 "application/json; charset=utf-8", cache_control="no-cache")
+    with contextlib.suppress(StorageError, OSError):  # orphans only cost space; the next run tries again
+        gc_cells(stores, state)
     if not summary.docs_errors:
         try:
             gc_sites(stores.docs, state)

@@ -90,6 +90,9 @@ class ObjectEntry:
     # docs pages) is kept and marked {"reason", "at", "since", "run_id"}; it is fetched again next run.
     # Documents written before this field existed load as None.
     stale: dict[str, Any] | None = None
+    # The cell-store shard holding this object's cells (flows.cells); None in states written before
+    # shards (their per-object document is read) or when the cells could not be stored.
+    cells: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in self.__slots__ if k != "key"}

@@ -103,25 +103,19 @@ def validate_reports(reports: list[Report], lookup: Any = None) -> Validation:
 
 
 class Recorded(dict):
-    """A lookup that answers what ``record_lookups`` recorded: what a worker process validating a batch
+    """A lookup that answers what ``lookups_of`` recorded: what a worker process validating a batch
     is given instead of the cell store."""
 
     def __call__(self, body: str, year: int) -> list[dict[str, Any]]:
         return self.get((body, year), [])
 
 
-def record_lookups(reports: list[Report], lookup: Any) -> Recorded:
-    """Every answer of ``lookup`` the cross-year pairing of ``reports`` asks for (read here, once)."""
-    from expectations.crossyear import pair
-
-    table = Recorded()
-
-    def recording(body: str, year: int) -> list[dict[str, Any]]:
-        if (body, year) not in table:
-            table[(body, year)] = lookup(body, year)
-        return table[(body, year)]
-    pair(list(reports), recording)
-    return table
+def lookups_of(meta: list[dict[str, Any]], lookup: Any) -> Recorded:
+    """Every answer of ``lookup`` the cross-year pairing (``expectations.crossyear.pair``) of a batch
+    will ask for, read here once, from the batch's report descriptions (``parse_pool.describe``): last
+    year of each (normalised body, year) of the batch."""
+    have = {(m.get("body_norm") or "", m["year"]) for m in meta if m.get("body") and m.get("year") is not None}
+    return Recorded({(body, year - 1): lookup(body, year - 1) for body, year in sorted(have)})
 
 
 def in_worker(blobs: list[bytes], table: Recorded | None, docs_dir: str | None) -> Validation:

@@ -398,7 +398,8 @@ def build_site_from_state(state: Any, docs: Any, *, state_store: Any = None, sta
         from flows.cells import read_cells
 
         def cells(key: str) -> dict[str, Any] | None:
-            return read_cells(state_store, state_key, key)
+            e = state.objects.get(key)
+            return read_cells(state_store, state_key, key, e.cells if e is not None else None)
     if crops is None:
         crops = os.environ.get("NIANBAO_SITE_CROPS", "1") != "0"
     fetch = (lambda key: source.get(key)[0]) if (crops and source is not None) else None

@@ -64,7 +64,7 @@ def test_fetch_and_parse_keeps_order_and_fetch_errors(tmp_path) -> None:
     out = fetch_and_parse(store, infos, timings)
     assert [i.key for i, *_ in out] == [i.key for i in infos]
     for (info, got, err, parsed), v in zip(out[:-1], files.values(), strict=True):
-        assert got is not None and err is None and _same(parsed.reports, parse_bytes(v, info.key))
+        assert got is not None and err is None and _same(parsed.unpack().reports, parse_bytes(v, info.key))
     info, got, err, parsed = out[-1]
     assert got is None and parsed is None and "cannot read" in err
     assert set(timings) == {"fetch", "parse", "parse_cpu"}
@@ -86,11 +86,13 @@ def test_batch_validated_in_a_worker_like_here(tmp_path) -> None:
         return []
 
     here = v.validate_reports(reports, lookup=lookup)
-    there = validate_batch(reports, [p.blob for p in parsed], lookup, str(tmp_path))
+    packed = [parse_pool.result_of(parse_pool.submit(b, k), b, k, unpack=False) for k, b in files.items()]
+    assert all(p.blob and not p.reports and p.meta and p.cells for p in packed)  # nothing unpickled here
+    there = validate_batch(packed, lookup, str(tmp_path))
     assert there.result is None and here.result is not None  # the GX results stayed in the worker
     assert {k: r.status for k, r in there.results.items()} == {k: r.status for k, r in here.results.items()}
     assert {k: [f.id for f in fs] for k, fs in there.findings.items()} == \
         {k: [f.id for f in fs] for k, fs in here.findings.items()}
-    assert asked and set(asked) <= set(v.record_lookups(reports, lookup))
+    assert asked and set(asked) <= set(v.lookups_of([m for p in packed for m in p.meta], lookup))
     if v.has_docs(here):
         assert there.docs_index and (tmp_path / "site" / "index.html").is_file()

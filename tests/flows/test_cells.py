@@ -1,0 +1,38 @@
+"""The cell store (flows.cells): one immutable shard per batch, read by object; documents of states
+written before shards still read; what the saved state no longer names is deleted."""
+
+from __future__ import annotations
+
+import json
+
+from flows import cells
+from flows.config import Location
+from flows.parse_pool import describe
+from flows.storage import LocalStore
+from parsers import parse_bytes
+from tests.flows.conftest import seed_files
+
+
+def test_shard_round_trip_and_gc(tmp_path) -> None:
+    store = LocalStore(Location("file", None, str(tmp_path)))
+    files = dict(list(seed_files().items())[:3])
+    parsed = {k: parse_bytes(v, k) for k, v in files.items()}
+    objs = [(k, f"etag-{i}", describe(rs)[1]) for i, (k, rs) in enumerate(parsed.items())]
+    cells.write_shard(store, "state.json", "run1/b00000", objs)
+    for i, (k, rs) in enumerate(parsed.items()):
+        doc = cells.read_cells(store, "state.json", k, "run1/b00000")
+        assert doc is not None and doc["etag"] == f"etag-{i}"
+        assert doc["reports"] == json.loads(json.dumps(cells.cells_doc(k, None, rs)["reports"], default=str))
+    assert cells.read_cells(store, "state.json", "not-there.txt", "run1/b00000") is None
+    assert cells.read_cells(store, "state.json", next(iter(parsed)), "run0/b00009") is None  # no such shard
+
+    # a document of a state written before shards is read while its entry names no shard
+    legacy, gone = "old.txt", "deleted.txt"
+    for k in (legacy, gone):
+        store.put(cells.cells_key("state.json", k), json.dumps(cells.cells_doc(k, "e", [])).encode())
+    assert cells.read_cells(store, "state.json", legacy) == cells.cells_doc(legacy, "e", [])
+    cells.write_shard(store, "state.json", "run0/b00001", objs[:1])  # replaced by run1's shard
+    deleted = cells.gc(store, "state.json", {"run1/b00000"}, {legacy})
+    left = {i.key for i in store.list("state.json.cells/")}
+    assert deleted == 2
+    assert left == {cells.shard_key("state.json", "run1/b00000"), cells.cells_key("state.json", legacy)}

@@ -61,8 +61,10 @@ def plan_run(settings: AuditSettings, run_id: str | None = None) -> tuple[p.Plan
     stores = p.open_stores(settings)
     t0 = time.perf_counter()
     state, note = p.load(settings, stores)  # the note becomes the plan's full-audit reason (logged)
+    # an interrupted run's finished batches are not audited again (not with --full / --reset-state)
+    resumed = p.resume(stores, state) if not (settings.full or settings.reset_state) else {}
     t1 = time.perf_counter()
-    plan = p.plan_run(settings, stores, state, run_id=run_id, state_note=note)
+    plan = p.plan_run(settings, stores, state, run_id=run_id, state_note=note, resumed=resumed)
     plan.seconds["state_load"] = t1 - t0
     return plan, state
 
@@ -200,15 +202,17 @@ def run_audit(settings: AuditSettings, alerts: Any = None, run_id: str | None = 
     log = get_run_logger()
     t0 = time.perf_counter()
     plan, state = plan_run(settings, run_id)
-    log.info("%s: %d objects listed, %d to audit, %d unchanged, %d deleted%s", settings.source.uri, plan.listed,
+    log.info("%s: %d objects listed, %d to audit, %d unchanged, %d deleted%s%s", settings.source.uri, plan.listed,
              len(plan.todo), len(plan.unchanged), len(plan.deleted),
-             f" (full: {plan.full_reason})" if plan.full_reason else "")
+             f" (full: {plan.full_reason})" if plan.full_reason else "",
+             f"; {len(plan.resumed)} taken from an interrupted run's finished batches" if plan.resumed else "")
     _progress("listed", listed=plan.listed, todo=len(plan.todo), unchanged=len(plan.unchanged),
               deleted=len(plan.deleted), full_reason=plan.full_reason)
     if plan.listed == 0:
         raise EmptySource(f"no report objects found under {settings.source.uri} (an empty folder or a misspelt "
                           f"prefix?): nothing audited, nothing published")
     t_listed = time.perf_counter()
+    stores = p.open_stores(settings)
     batches = plan.batches(settings.batch_size)
     years = p.year_index(state) if plan.todo else {}
     progress = RunProgress(settings, plan)
@@ -224,6 +228,10 @@ def run_audit(settings: AuditSettings, alerts: Any = None, run_id: str | None = 
             log.error("batch %d failed after retries: %s", i, e)
             out = failed_batch(plan, i, infos, e)
         outcomes.append(out)
+        try:  # what a run killed from here on resumes from
+            p.journal_batch(stores, plan.run_id, out)
+        except (p.StorageError, OSError) as e:
+            log.warning("batch %d not journaled (a killed run would audit it again): %s", i, e)
         done += len(infos)
         parsed += out.parsed_reports
         validated += out.validated_reports
@@ -237,7 +245,8 @@ def run_audit(settings: AuditSettings, alerts: Any = None, run_id: str | None = 
     outcomes.sort(key=lambda o: o.index)
     state = p.merge_state(state, plan, outcomes)
     p.check_fetches(settings, plan, outcomes)  # most fetches failed: the run fails, nothing published
-    again = p.cross_year_followups(state, plan, {k: v for o in outcomes for k, v in o.prev_seen.items()})
+    again = p.cross_year_followups(state, plan, {**plan.resumed,
+                                                 **{k: v for o in outcomes for k, v in o.prev_seen.items()}})
     if again:  # last year's cells arrived in another batch of this run: those pairs are validated again
         log.info("cross-year: %d objects validated again with last year's cells of this run", len(again))
         years = p.year_index(state)

@@ -289,7 +289,10 @@ class Progress:
 def print_summary(s: Any, out: Any = None) -> None:
     w = (out or sys.stdout).write
     w(f"\nsource      {s.source}\n")
-    w(f"objects     {s.listed} listed · {s.audited} audited · {s.unchanged} unchanged · {s.deleted} deleted\n")
+    resumed = getattr(s, "resumed", 0)
+    w(f"objects     {s.listed} listed · {s.audited} audited · {s.unchanged} unchanged · {s.deleted} deleted"
+      + (f" ({resumed} of the unchanged resumed from an interrupted run's finished batches)" if resumed else "")
+      + "\n")
     w(f"reports     {s.reports_parsed} parsed · {s.reports_validated} validated this run\n")
     w(f"result      {s.failed} objects with failing reports · {s.not_checked} not fully checkable · "
       f"{s.warned} with warnings · {s.unreadable} unreadable · {s.errors} errors\n")

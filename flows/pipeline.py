@@ -109,19 +109,24 @@ class Plan:
     full_reason: str | None  # why everything is audited again, if it is
     seconds: dict[str, float] = field(default_factory=dict)  # list, state_load (wall)
     state_run: str | None = None  # the run that last saved the state (before this one)
+    # objects an interrupted run audited (its batch journals, ``resume``) and this run does not audit
+    # again: key -> the cross-year candidates its batch saw (``BatchOutcome.prev_seen``)
+    resumed: dict[str, list[Any]] = field(default_factory=dict)
 
     @property
     def changes(self) -> bool:
         """Whether this run audits or drops anything (else the state stays as the last run saved it)."""
-        return bool(self.todo or self.deleted or self.full_reason)
+        return bool(self.todo or self.deleted or self.full_reason or self.resumed)
 
     def batches(self, size: int) -> list[list[ObjectInfo]]:
         return [self.todo[i:i + size] for i in range(0, len(self.todo), size)]
 
 
 def plan_run(s: AuditSettings, stores: Stores, state: AuditState, run_id: str | None = None,
-             state_note: str | None = None) -> Plan:
-    """``state_note`` (from ``load``) says why the state is new: every object is audited then."""
+             state_note: str | None = None, resumed: dict[str, list[Any]] | None = None) -> Plan:
+    """``state_note`` (from ``load``) says why the state is new: every object is audited then, except
+    the ``resumed`` ones (``resume``: audited by an interrupted run with these parsers and rules) whose
+    object has not changed since."""
     t0 = time.perf_counter()
     listed = list(list_sources(stores.source))
     reason = None
@@ -132,8 +137,18 @@ def plan_run(s: AuditSettings, stores: Stores, state: AuditState, run_id: str | 
     elif state.engine is not None and state.engine != engine_fingerprint():
         reason = "the parsers or rules changed since the last run"
     todo, same, deleted = state.diff(listed, full=reason is not None)
+    kept: dict[str, list[Any]] = {}
+    if resumed:
+        again = []
+        for i in todo:
+            if i.key in resumed and state.is_current(i):
+                kept[i.key] = resumed[i.key]
+                same.append(i.key)
+            else:
+                again.append(i)
+        todo = again
     return Plan(run_id or new_run_id(), len(listed), todo, same, deleted, reason,
-                seconds={"list": time.perf_counter() - t0}, state_run=state.last_run_id)
+                seconds={"list": time.perf_counter() - t0}, state_run=state.last_run_id, resumed=kept)
 
 
 # ------------------------------------------------------------------------------------------ batches
@@ -404,7 +419,7 @@ def cross_year_followups(state: AuditState, plan: Plan,
     audited in a batch that finished later, or changed this run after the old cells were read; and
     unchanged reports whose last year was audited this run. The answer then does not depend on how
     the objects fell into batches."""
-    audited = {i.key for i in plan.todo}
+    audited = {i.key for i in plan.todo} | set(plan.resumed)
     after = year_index(state)
     again: set[str] = set()
     for key, e in state.objects.items():
@@ -492,6 +507,7 @@ class RunSummary:
     source: str
     listed: int = 0
     audited: int = 0  # objects fetched and parsed this run (or tried)
+    resumed: int = 0  # objects an interrupted run audited, taken from its batch journals
     unchanged: int = 0
     deleted: int = 0
     reports_parsed: int = 0
@@ -595,7 +611,7 @@ def count_rules(state: AuditState) -> dict[str, int]:
 def summarise(state: AuditState, plan: Plan, outcomes: list[BatchOutcome], s: AuditSettings) -> RunSummary:
     st = [e.status for e in state.objects.values()]
     return RunSummary(
-        run_id=plan.run_id, source=s.source.uri, listed=plan.listed, audited=len(plan.todo),
+        run_id=plan.run_id, source=s.source.uri, listed=plan.listed, audited=len(plan.todo), resumed=len(plan.resumed),
         unchanged=len(plan.unchanged), deleted=len(plan.deleted),
         reports_parsed=sum(o.parsed_reports for o in outcomes),
         reports_validated=sum(o.validated_reports for o in outcomes),
@@ -712,6 +728,7 @@ def publish(s: AuditSettings, stores: Stores, state: AuditState, summary: RunSum
                                                        "at": now()}).encode("utf-8"),
                                 "application/json; charset=utf-8", cache_control="no-cache")
     with contextlib.suppress(StorageError, OSError):  # orphans only cost space; the next run tries again
+        drop_journals(stores)
         gc_cells(stores, state)
     if not summary.docs_errors:
         try:
@@ -796,6 +813,66 @@ def gc_sites(docs: Store, state: AuditState) -> int:
         except StorageError:
             return 0
     return len(stale)
+
+
+# ------------------------------------------------------------------------------------------ resume
+JOURNAL_SCHEMA = "nianbao-batch/1"
+
+
+def journal_prefix(state_key: str) -> str:
+    return f"{state_key}.batches/"
+
+
+def journal_batch(stores: Stores, run_id: str, out: BatchOutcome) -> None:
+    """Keep a finished batch's outcome next to the state (``<state>.batches/<run>/b<index>.json``)
+    until the state is saved: a run killed before that is resumed from them (``resume``) instead of
+    auditing those objects again."""
+    doc = {"schema": JOURNAL_SCHEMA, "run_id": run_id, "index": out.index, "engine": engine_fingerprint(),
+           "entries": out.entries, "prev_seen": out.prev_seen}
+    stores.state.put(f"{journal_prefix(stores.state_key)}{run_id}/b{out.index:06d}.json",
+                     json.dumps(doc, ensure_ascii=False, separators=(",", ":"), default=str).encode("utf-8"),
+                     "application/json; charset=utf-8")
+    checkpoint("batch-journaled")
+
+
+def resume(stores: Stores, state: AuditState) -> dict[str, list[Any]]:
+    """Fold the batch journals of interrupted runs (made with these parsers and rules) into ``state``;
+    returns key -> cross-year candidates seen, for the objects taken from them. Runs only under the
+    lease, so their writers are gone. Journals that cannot be read are skipped (those objects are
+    audited again)."""
+    docs = []
+    for info in stores.state.list(journal_prefix(stores.state_key)):
+        try:
+            doc = json.loads(stores.state.get(info.key)[0])
+        except (StorageError, OSError, ValueError):
+            continue
+        if (isinstance(doc, dict) and doc.get("schema") == JOURNAL_SCHEMA and doc.get("run_id") != state.last_run_id
+                and doc.get("engine") == engine_fingerprint() and isinstance(doc.get("entries"), list)):
+            docs.append(doc)
+    out: dict[str, list[Any]] = {}
+    for doc in sorted(docs, key=lambda d: (str(d.get("run_id")), int(d.get("index") or 0))):
+        seen = doc.get("prev_seen") or {}
+        for d in doc["entries"]:
+            if not isinstance(d, dict) or not isinstance(d.get("key"), str):
+                continue
+            d = dict(d)
+            key = d.pop("key")
+            try:
+                e = ObjectEntry.from_dict(key, d)
+            except TypeError:
+                continue
+            if e.status == ERROR or not e.etag:
+                continue  # not obtained, or the engine failed on it: audited again
+            state.objects[key] = e
+            out[key] = [tuple(c) for c in seen.get(key, [])]
+    return out
+
+
+def drop_journals(stores: Stores) -> None:
+    """After the state is saved: every journal is folded in it (or was unusable)."""
+    keys = [i.key for i in stores.state.list(journal_prefix(stores.state_key))]
+    if keys:
+        stores.state.delete(keys)
 
 
 def load(s: AuditSettings, stores: Stores) -> tuple[AuditState, str | None]:

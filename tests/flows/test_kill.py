@@ -216,3 +216,30 @@ def test_a_killed_audit_leaves_no_prefect_server(prefect_harness, tmp_path):
             p.kill()
         for pid in with_marker(str(home)):  # never leave one behind, even when the test fails
             os.kill(pid, signal.SIGKILL)
+
+
+def test_a_killed_first_run_resumes_from_its_finished_batches(prefect_harness, baseline, tmp_path, capsys):
+    """kill -9 right after the first finished batch was journaled: the next run takes that batch's
+    objects from the journal instead of auditing them again, and ends with a clean run's findings;
+    the journals are gone once the state is saved."""
+    src, _, _, expected = baseline
+    d = tmp_path / "out"
+    args = [*out_args(src, d), "--batch-size", "1"]
+    p = subprocess.run([sys.executable, "-m", "flows.cli", *args], cwd=ROOT, capture_output=True, timeout=180,
+                       env=cli_env(NIANBAO_KILL_AT="batch-journaled", NIANBAO_HOME=str(tmp_path / "home")))
+    assert p.returncode == -signal.SIGKILL, p.stderr.decode()[-2000:]
+    journals = list((d / "state.json.batches").rglob("*.json"))
+    assert len(journals) == 1 and not (d / "state.json").exists()
+    killed = json.loads(journals[0].read_text(encoding="utf-8"))
+    (done,) = [e["key"] for e in killed["entries"]]
+    capsys.readouterr()
+    assert main(args) == 1
+    out = capsys.readouterr().out
+    n = len(seed_files()) - 1
+    assert f"{n} listed · {n - 1} audited · 1 unchanged" in out and "1 of the unchanged resumed" in out
+    st = load_state(LocalStore(Location("file", None, str(d))), "state.json", str(src))
+    assert st.objects[done].run_id == killed["run_id"] != st.last_run_id  # taken from the journal
+    assert {f["id"] for f in st.findings()} == expected
+    run, doc = latest(d / "findings")
+    assert run == st.last_run_id and {f["id"] for f in doc["findings"]} == expected
+    assert not list((d / "state.json.batches").rglob("*.json"))

@@ -7,6 +7,7 @@ completed run named ``Findings``; only pipeline faults fail the run.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import re
@@ -244,7 +245,12 @@ def run_audit(settings: AuditSettings, alerts: Any = None, run_id: str | None = 
     t_batches = time.perf_counter()
     outcomes.sort(key=lambda o: o.index)
     state = p.merge_state(state, plan, outcomes)
-    p.check_fetches(settings, plan, outcomes)  # most fetches failed: the run fails, nothing published
+    try:
+        p.check_fetches(settings, plan, outcomes)  # most fetches failed: the run fails, nothing published
+    except p.SourceUnavailable:
+        with contextlib.suppress(p.StorageError, OSError):
+            p.drop_journals(stores, plan.run_id)
+        raise
     again = p.cross_year_followups(state, plan, {**plan.resumed,
                                                  **{k: v for o in outcomes for k, v in o.prev_seen.items()}})
     if again:  # last year's cells arrived in another batch of this run: those pairs are validated again

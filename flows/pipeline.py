@@ -868,9 +868,10 @@ def resume(stores: Stores, state: AuditState) -> dict[str, list[Any]]:
     return out
 
 
-def drop_journals(stores: Stores) -> None:
-    """After the state is saved: every journal is folded in it (or was unusable)."""
-    keys = [i.key for i in stores.state.list(journal_prefix(stores.state_key))]
+def drop_journals(stores: Stores, run_id: str | None = None) -> None:
+    """After the state is saved: every journal is folded in it (or was unusable). With ``run_id``:
+    that run's only (a run that failed as a whole leaves nothing to resume)."""
+    keys = [i.key for i in stores.state.list(journal_prefix(stores.state_key) + (f"{run_id}/" if run_id else ""))]
     if keys:
         stores.state.delete(keys)
 

@@ -155,8 +155,9 @@ def main() -> None:
             t = time.perf_counter()
             s3 = audit.run_settings(replace(settings, full=True, task_runner="dask"))
             wall3 = time.perf_counter() - t
-    print(f"first run:  {s1.audited} objects, {s1.reports_validated} reports validated in {s1.seconds:.1f} s "
-          f"(flow body; {wall1:.1f} s with Prefect start-up) -> {s1.reports_validated / s1.seconds:.1f} reports/s")
+    print(f"first run:  {s1.audited} objects ({s1.reports_parsed} reports parsed, {s1.reports_validated} validations "
+          f"with the cross-year follow-ups) in {s1.seconds:.1f} s (flow body; {wall1:.1f} s with Prefect start-up) "
+          f"-> {s1.audited / s1.seconds:.1f} objects/s")
     print(f"            stages: {stages(s1)}")
     print(f"            {s1.failed} objects failing, {s1.unreadable} unreadable, {s1.errors} errors")
     print(f"rerun, nothing changed: {s2.audited} audited, {s2.unchanged} unchanged in {s2.seconds:.2f} s "

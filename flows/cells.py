@@ -88,12 +88,6 @@ def cells_doc(object_key: str, etag: str | None, reports: list[Report]) -> dict[
     return {"schema": SCHEMA, "object": object_key, "etag": etag, "reports": [report_cells(r) for r in reports]}
 
 
-def write_cells(store: Store, state_key: str, object_key: str, etag: str | None, reports: list[Report]) -> None:
-    data = json.dumps(cells_doc(object_key, etag, reports), ensure_ascii=False, separators=(",", ":"),
-                      default=str).encode("utf-8")
-    store.put(cells_key(state_key, object_key), data, "application/json; charset=utf-8")
-
-
 def shard_name(run_id: str, index: int) -> str:
     return f"{run_id}/b{index:05d}"
 

@@ -113,11 +113,12 @@ class _ShardCache:
 
     def __init__(self, limit: int = 64_000_000):
         self.limit, self.size = limit, 0
-        self._items: OrderedDict[tuple[int, str], tuple[dict[str, Any] | None, int]] = OrderedDict()
+        self._items: OrderedDict[tuple[Any, str], tuple[dict[str, Any] | None, int]] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, store: Store, key: str) -> dict[str, Any] | None:
-        ident = (id(store.location) if hasattr(store, "location") else id(store), key)
+        # by where the store points (a Location value), not by object: every batch opens its own stores
+        ident = (getattr(store, "location", None) or id(store), key)
         with self._lock:
             hit = self._items.get(ident)
             if hit is not None:

@@ -1,7 +1,8 @@
 """Fault injection for the crash tests: ``checkpoint(name)`` kills this process with SIGKILL when
 ``NIANBAO_KILL_AT`` equals ``name``, and does nothing otherwise (one environment lookup).
 
-Checkpoints: ``batch`` (start of the first audited batch), ``run-written`` (findings under
+Checkpoints: ``batch`` (start of the first audited batch), ``batch-journaled`` (a finished batch's
+journal written, what the next run resumes from), ``run-written`` (findings under
 ``runs/<id>/`` complete), ``latest-partial`` (first file copied to ``latest/``), ``state-before``
 (before the state document is written), ``state-tmp`` (local state: temporary file written, not yet
 renamed), ``state-saved`` (after the state document was written).

@@ -425,12 +425,13 @@ def cross_year_followups(state: AuditState, plan: Plan,
     for key, e in state.objects.items():
         if key not in audited or e.stale:
             continue
+        saw = {tuple(c) for c in seen.get(key, [])}
         for r in e.reports:
             b, y = r.get("body"), r.get("year")
             if not (b and y):
                 continue
             want = {c for c in after.get(year_key(b, y - 1), []) if c[0] != key}
-            if not want <= {tuple(c) for c in seen.get(key, [])}:
+            if not want <= saw:
                 again.add(key)
             again.update(k for k, _ in after.get(year_key(b, y + 1), []) if k != key and k not in audited)
     infos = []
@@ -727,8 +728,11 @@ def publish(s: AuditSettings, stores: Stores, state: AuditState, summary: RunSum
             stores.findings.put(PUBLISHED, json.dumps({"run_id": summary.run_id, "docs_url": summary.docs_url,
                                                        "at": now()}).encode("utf-8"),
                                 "application/json; charset=utf-8", cache_control="no-cache")
-    with contextlib.suppress(StorageError, OSError):  # orphans only cost space; the next run tries again
+    # orphans only cost space (nothing points at them); the next run tries again; one failing does not
+    # keep the other from running
+    with contextlib.suppress(StorageError, OSError):
         drop_journals(stores)
+    with contextlib.suppress(StorageError, OSError):
         gc_cells(stores, state)
     if not summary.docs_errors:
         try:

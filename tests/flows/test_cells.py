@@ -36,3 +36,13 @@ def test_shard_round_trip_and_gc(tmp_path) -> None:
     left = {i.key for i in store.list("state.json.cells/")}
     assert deleted == 2
     assert left == {cells.shard_key("state.json", "run1/b00000"), cells.cells_key("state.json", legacy)}
+
+
+def test_shards_are_cached_by_location_not_by_store_object(tmp_path) -> None:
+    """Every batch opens its own stores: a shard read through one is served to the next from memory."""
+    loc = Location("file", None, str(tmp_path))
+    k, v = next(iter(seed_files().items()))
+    cells.write_shard(LocalStore(loc), "state.json", "run2/b00000", [(k, "e", describe(parse_bytes(v, k))[1])])
+    assert cells.read_cells(LocalStore(loc), "state.json", k, "run2/b00000") is not None
+    (tmp_path / cells.shard_key("state.json", "run2/b00000")).unlink()  # shards are immutable: never re-read
+    assert cells.read_cells(LocalStore(loc), "state.json", k, "run2/b00000") is not None

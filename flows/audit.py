@@ -106,7 +106,7 @@ def alert_artifacts(settings: AuditSettings, report: Any) -> None:
 def create_artifacts(settings: AuditSettings, state: AuditState, summary: p.RunSummary) -> None:
     stores = p.open_stores(settings)
     rows = []
-    for key, e in sorted(state.objects.items()):
+    for key, e in state.entries():
         if e.status in (FAILED, NOT_CHECKED, WARNED):
             for r in e.reports:
                 if r.get("status") != PASSED:
@@ -194,7 +194,7 @@ def quoted(value: Any) -> Any:
 
 
 def review_marks(state: AuditState) -> list[Any]:
-    return [f.get("review") for e in state.objects.values() for f in e.findings if "review" in f]
+    return [f.get("review") for _, e in state.entries() for f in e.findings if "review" in f]
 
 
 def run_audit(settings: AuditSettings, alerts: Any = None, run_id: str | None = None) -> p.RunSummary:
@@ -236,7 +236,7 @@ def run_audit(settings: AuditSettings, alerts: Any = None, run_id: str | None = 
         done += len(infos)
         parsed += out.parsed_reports
         validated += out.validated_reports
-        failing += sum(1 for d in out.entries if d.get("status") == FAILED)
+        failing += sum(1 for e in p.packed_entries(out) if e.status == FAILED)
         log.info("batch %d/%d done: %d objects, %d reports parsed, %d validated (%.1f s)", len(outcomes),
                  len(batches), len(infos), out.parsed_reports, out.validated_reports, out.seconds)
         _progress("batch", done=done, todo=len(plan.todo), parsed=parsed, validated=validated,

@@ -16,6 +16,7 @@ import getpass
 import json
 import os
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,7 @@ def register(p: argparse.ArgumentParser) -> None:
     p.add_argument("--endpoint-url", help="S3-compatible endpoint")
 
 
-def _findings(args: argparse.Namespace) -> list[dict[str, Any]]:
+def _findings(args: argparse.Namespace) -> Iterable[dict[str, Any]]:
     if args.findings:
         doc = json.loads(Path(args.findings).read_text(encoding="utf-8"))
         return list(doc.get("findings") or [])

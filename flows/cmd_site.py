@@ -52,7 +52,7 @@ def _store(uri: str, folder: bool, endpoint: str | None) -> tuple[Any, str]:
 
 def run(args: argparse.Namespace) -> int:
     from flows.config import ConfigError
-    from flows.state import SCHEMA, AuditState, StateError, check_shape
+    from flows.state import SCHEMA, SCHEMA_V1, StateError, load_state
     from flows.storage import StorageError
 
     try:
@@ -67,11 +67,8 @@ def run(args: argparse.Namespace) -> int:
             from flows.alerts.owners import load_owners
 
             registry = load_owners(args.owners)
-        if isinstance(doc, dict) and doc.get("schema") == SCHEMA:
-            wrong = check_shape(doc)
-            if wrong:
-                raise StateError(f"{args.input}: damaged state document ({wrong})")
-            state = AuditState.from_dict(doc)
+        if isinstance(doc, dict) and doc.get("schema") in (SCHEMA, SCHEMA_V1):
+            state = load_state(src, key, str(doc.get("source")))
             findings = None
             if args.findings:
                 findings, _ = _store(args.findings, True, args.endpoint_url)

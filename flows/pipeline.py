@@ -11,7 +11,6 @@ publish      findings JSON + Parquet under runs/<run-id>/ then latest/; the docs
 from __future__ import annotations
 
 import contextlib
-import io
 import json
 import tempfile
 import threading
@@ -38,6 +37,7 @@ from flows.state import (
     StateDamaged,
     StateError,
     engine_fingerprint,
+    gc_shards,
     load_state,
     move_aside,
     save_state,
@@ -166,6 +166,17 @@ class BatchOutcome:
     # object key -> the (object, cell shard) pairs its reports' cross-year lookups were answered from:
     # what ``cross_year_followups`` compares with the candidates known once every batch is done
     prev_seen: dict[str, list[tuple[str, str | None]]] = field(default_factory=dict)
+    # ``entries`` as packed ObjectEntry (``packed_entries``): what the flow keeps of a finished batch
+    packed: list[ObjectEntry] | None = None
+
+
+def packed_entries(o: BatchOutcome) -> list[ObjectEntry]:
+    """The batch's entries, packed once (the JSON dicts dropped): a first run over 100,000 objects
+    keeps every batch's outcome until the merge, ~1/30 of their decoded size."""
+    if o.packed is None:
+        o.packed = [ObjectEntry.from_dict(d["key"], d).pack() for d in o.entries]
+        o.entries = []
+    return o.packed
 
 
 def fetch_and_parse(store: Store, infos: list[ObjectInfo], timings: dict[str, float] | None = None,
@@ -377,7 +388,7 @@ def year_index(state: AuditState) -> dict[str, list[tuple[str, str | None]]]:
     """(normalised body, year) -> (object key, cell-store shard) of the objects holding such a report:
     where cross-year rules look."""
     out: dict[str, list[tuple[str, str | None]]] = {}
-    for key, e in state.objects.items():
+    for key, e in state.entries(sort=False):
         for r in e.reports:
             if r.get("body") and r.get("year"):
                 out.setdefault(year_key(r["body"], r["year"]), []).append((key, e.cells))
@@ -422,7 +433,7 @@ def cross_year_followups(state: AuditState, plan: Plan,
     audited = {i.key for i in plan.todo} | set(plan.resumed)
     after = year_index(state)
     again: set[str] = set()
-    for key, e in state.objects.items():
+    for key, e in state.entries(sort=False):
         if key not in audited or e.stale:
             continue
         saw = {tuple(c) for c in seen.get(key, [])}
@@ -532,6 +543,7 @@ class RunSummary:
     stage_seconds: dict[str, float] = field(default_factory=dict)
     alerts: dict[str, Any] | None = None  # AlertReport.to_dict() when owners were alerted
     published: str | None = None  # nothing changed: the findings, site and state of this run stand
+    state_written: dict[str, int] | None = None  # flows.state.save_state: shards, written, bytes
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -555,10 +567,8 @@ def merge_state(state: AuditState, plan: Plan, outcomes: list[BatchOutcome]) -> 
     for k in plan.deleted:
         state.objects.pop(k, None)
     for o in outcomes:
-        for d in o.entries:
-            d = dict(d)
-            key = d.pop("key")
-            new = ObjectEntry.from_dict(key, d)
+        for new in packed_entries(o):
+            key = new.key
             old = state.objects.get(key)
             if not_obtained(new) and old is not None and has_result(old):
                 old.stale = {"reason": new.reason, "at": new.audited_at or now(), "run_id": new.run_id,
@@ -571,36 +581,6 @@ def merge_state(state: AuditState, plan: Plan, outcomes: list[BatchOutcome]) -> 
 
 
 # ------------------------------------------------------------------------------------------ publish
-def finding_rows(state: AuditState) -> list[dict[str, Any]]:
-    rows = []
-    for key, e in sorted(state.objects.items()):
-        for f in e.findings:
-            row = {"object_key": key, "run_id": e.run_id}
-            row.update({k: (json.dumps(v, ensure_ascii=False, default=str) if isinstance(v, (dict, list)) else v)
-                        for k, v in f.items()})
-            rows.append(row)
-    return rows
-
-
-def object_rows(state: AuditState) -> list[dict[str, Any]]:
-    return [{"object_key": k, "status": e.status, "reason": e.reason, "etag": e.etag, "size": e.size,
-             "reports": len(e.reports), "findings": len(e.findings), "run_id": e.run_id, "audited_at": e.audited_at,
-             "stale": (f"since {e.stale.get('since')}: {e.stale.get('reason')}" if e.stale else None)}
-            for k, e in sorted(state.objects.items())]
-
-
-def _parquet(rows: list[dict[str, Any]]) -> bytes:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    cols = sorted({k for r in rows for k in r}) or ["object_key"]
-    table = pa.table({c: [None if r.get(c) is None else str(r.get(c)) if not isinstance(r.get(c), (int, float, bool))
-                          else r.get(c) for r in rows] for c in cols}) if rows else pa.table({c: pa.array([], pa.string()) for c in cols})
-    buf = io.BytesIO()
-    pq.write_table(table, buf)
-    return buf.getvalue()
-
-
 def count_rules(state: AuditState) -> dict[str, int]:
     counts: dict[str, int] = {}
     for f in state.findings():
@@ -638,8 +618,8 @@ FETCH_FAILED = "cannot fetch: "  # the reason of an entry whose object could not
 def fetch_failures(outcomes: list[BatchOutcome]) -> tuple[int, list[tuple[str, str]]]:
     """(objects of this run that could not be fetched, first few (key, reason)). A crashed batch is
     not counted here (its objects keep their last results, stale, like any object not obtained)."""
-    lost = [(d["key"], str(d.get("reason") or "")) for o in outcomes for d in o.entries
-            if d.get("status") == ERROR and not d.get("reports") and str(d.get("reason") or "").startswith(FETCH_FAILED)]
+    lost = [(e.key, str(e.reason or "")) for o in outcomes for e in packed_entries(o)
+            if not_obtained(e) and str(e.reason or "").startswith(FETCH_FAILED)]
     return len(lost), lost[:3]
 
 
@@ -698,15 +678,13 @@ def publish(s: AuditSettings, stores: Stores, state: AuditState, summary: RunSum
         summary.published = unchanged_since
         clock.lap("publish")
         return summary
-    doc = {"run": summary.to_dict(), "objects": object_rows(state),
-           "findings": [dict(f, object_key=k) for k, e in sorted(state.objects.items()) for f in e.findings]}
-    files = {
-        "findings.json": (json.dumps(doc, ensure_ascii=False, indent=1, default=str).encode("utf-8"),
-                          "application/json; charset=utf-8"),
-        "findings.parquet": (_parquet(finding_rows(state)), "application/vnd.apache.parquet"),
-        "objects.parquet": (_parquet(object_rows(state)), "application/vnd.apache.parquet"),
-    }
-    publish_run(stores.findings, summary.run_id, files, after_run_written)
+    from flows.exports import write_findings_files
+
+    with tempfile.TemporaryDirectory(prefix="nianbao-findings-") as tmp:
+        paths = write_findings_files(state, summary.to_dict(), Path(tmp))
+        types = {"json": "application/json; charset=utf-8", "parquet": "application/vnd.apache.parquet"}
+        publish_run(stores.findings, summary.run_id,
+                    {name: (path, types[name.rsplit(".", 1)[1]]) for name, path in paths.items()}, after_run_written)
     clock.lap("publish")
     summary.findings_uri = findings_uri(s)
     try:  # the docs are a view: failing to write them must not cost the state (every later run would
@@ -721,7 +699,8 @@ def publish(s: AuditSettings, stores: Stores, state: AuditState, summary: RunSum
     summary.failing = failing_lines(state, stores.docs)
     clock.lap("site")
     lease.verify(summary.run_id)
-    save_state(stores.state, stores.state_key, state)
+    saved = save_state(stores.state, stores.state_key, state)
+    summary.state_written = saved
     clock.lap("state")
     if not summary.docs_errors:  # what lets a later run that changes nothing skip all of the above
         with contextlib.suppress(StorageError, OSError):  # if not, the next unchanged run publishes again
@@ -734,6 +713,8 @@ def publish(s: AuditSettings, stores: Stores, state: AuditState, summary: RunSum
         drop_journals(stores)
     with contextlib.suppress(StorageError, OSError):
         gc_cells(stores, state)
+    with contextlib.suppress(StorageError, OSError):
+        gc_shards(stores.state, stores.state_key, state)
     if not summary.docs_errors:
         try:
             gc_sites(stores.docs, state)
@@ -784,7 +765,7 @@ def prune_runs(findings: Store, keep: int) -> int:
 
 def failing_lines(state: AuditState, docs: Store, limit: int = MAX_FAILING) -> list[str]:
     out = []
-    for key, e in sorted(state.objects.items()):
+    for key, e in state.entries():
         if e.stale:
             out.append(f"{key}: stale: could not be fetched since {e.stale.get('since')} ({e.stale.get('reason')}); "
                        f"its last result ({e.status}) is kept and it is fetched again next run")
@@ -867,7 +848,7 @@ def resume(stores: Stores, state: AuditState) -> dict[str, list[Any]]:
                 continue
             if e.status == ERROR or not e.etag:
                 continue  # not obtained, or the engine failed on it: audited again
-            state.objects[key] = e
+            state.objects[key] = e.pack()
             out[key] = [tuple(c) for c in seen.get(key, [])]
     return out
 

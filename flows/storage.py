@@ -11,6 +11,7 @@ import json
 import mimetypes
 import os
 import random
+import shutil
 import tempfile
 import threading
 import time
@@ -64,6 +65,8 @@ class Store(Protocol):
     def head(self, key: str) -> ObjectInfo | None: ...
     def put(self, key: str, data: bytes, content_type: str | None = None,
             metadata: dict[str, str] | None = None, cache_control: str | None = None) -> str: ...
+    def put_file(self, key: str, path: Path, content_type: str | None = None,
+                 metadata: dict[str, str] | None = None, cache_control: str | None = None) -> str: ...
     def copy(self, src_key: str, dst_key: str, metadata: dict[str, str] | None = None) -> str: ...
     def delete(self, keys: list[str]) -> None: ...
     def url(self, key: str) -> str: ...
@@ -257,6 +260,23 @@ class S3Store:
         r = call_with_retries(lambda: self.client.put_object(**kw), self.retry, self.url_s3(key))
         return r["ETag"].strip('"')
 
+    def put_file(self, key: str, path: Path, content_type: str | None = None,
+                 metadata: dict[str, str] | None = None, cache_control: str | None = None) -> str:
+        """Upload a file without reading it into memory (multipart above 8 MB)."""
+        extra: dict[str, Any] = {}
+        if content_type:
+            extra["ContentType"] = content_type
+        if metadata:
+            extra["Metadata"] = metadata
+        if cache_control:
+            extra["CacheControl"] = cache_control
+        call_with_retries(lambda: self.client.upload_file(str(path), self.bucket, self._full(key), ExtraArgs=extra),
+                          self.retry, self.url_s3(key))
+        info = self.head(key)
+        if info is None:
+            raise StorageError(self.url_s3(key), "uploaded, but not there when asked")
+        return info.etag
+
     def copy(self, src_key: str, dst_key: str, metadata: dict[str, str] | None = None) -> str:
         kw: dict[str, Any] = {"Bucket": self.bucket, "Key": self._full(dst_key),
                               "CopySource": {"Bucket": self.bucket, "Key": self._full(src_key)}}
@@ -370,8 +390,28 @@ class LocalStore:
             raise
         return self._info(key, p.stat()).etag
 
+    def put_file(self, key: str, path: Path, content_type: str | None = None,
+                 metadata: dict[str, str] | None = None, cache_control: str | None = None) -> str:
+        p = self._path(key)
+        p.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=f".{p.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as f, open(path, "rb") as src:
+                shutil.copyfileobj(src, f, 1 << 20)
+                f.flush()
+                os.fsync(f.fileno())
+            os.chmod(tmp, 0o666 & ~current_umask())
+            os.replace(tmp, p)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return self._info(key, p.stat()).etag
+
     def copy(self, src_key: str, dst_key: str, metadata: dict[str, str] | None = None) -> str:
-        return self.put(dst_key, self._path(src_key).read_bytes())
+        src = self._path(src_key)
+        if src.stat().st_size > 1 << 24:
+            return self.put_file(dst_key, src)
+        return self.put(dst_key, src.read_bytes())
 
     def delete(self, keys: list[str]) -> None:
         for k in keys:
@@ -439,7 +479,13 @@ def upload_tree(store: Store, local_dir: Path, prefix: str, *, last: tuple[str, 
 MANIFEST = "manifest.json"
 
 
-def publish_run(store: Store, run_id: str, files: dict[str, tuple[bytes, str]],
+def _put(store: Store, key: str, data: bytes | Path, ctype: str, **kw: Any) -> str:
+    if isinstance(data, Path):
+        return store.put_file(key, data, ctype, **kw)
+    return store.put(key, data, ctype, **kw)
+
+
+def publish_run(store: Store, run_id: str, files: dict[str, tuple[bytes | Path, str]],
                 after_run_written: Callable[[], None] | None = None) -> dict[str, Any]:
     """Write ``files`` under ``runs/<run_id>/``, then copy them to ``latest/`` and write
     ``latest/manifest.json`` last.
@@ -450,8 +496,9 @@ def publish_run(store: Store, run_id: str, files: dict[str, tuple[bytes, str]],
     run_prefix = f"runs/{run_id}/"
     entries = {}
     for name, (data, ctype) in files.items():
-        etag = store.put(run_prefix + name, data, ctype, metadata={"nianbao-run": run_id})
-        entries[name] = {"run_key": run_prefix + name, "size": len(data), "run_etag": etag}
+        etag = _put(store, run_prefix + name, data, ctype, metadata={"nianbao-run": run_id})
+        size = data.stat().st_size if isinstance(data, Path) else len(data)
+        entries[name] = {"run_key": run_prefix + name, "size": size, "run_etag": etag}
     manifest = {"run_id": run_id, "files": entries, "written_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
     store.put(run_prefix + MANIFEST, _json(manifest), "application/json; charset=utf-8")
     checkpoint("run-written")
@@ -460,7 +507,7 @@ def publish_run(store: Store, run_id: str, files: dict[str, tuple[bytes, str]],
     for i, (name, (data, ctype)) in enumerate(files.items()):
         if i == 1:
             checkpoint("latest-partial")  # latest/ holds one new file and the old manifest
-        entries[name]["latest_etag"] = store.put("latest/" + name, data, ctype, metadata={"nianbao-run": run_id})
+        entries[name]["latest_etag"] = _put(store, "latest/" + name, data, ctype, metadata={"nianbao-run": run_id})
     store.put("latest/" + MANIFEST, _json(manifest), "application/json; charset=utf-8", cache_control="no-cache")
     return manifest
 

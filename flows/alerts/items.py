@@ -109,5 +109,5 @@ def _unread_key(rid: str, etag: str | None) -> str:
 
 
 def state_items(state: AuditState, dismissed: Any = None) -> Iterator[ReportItems]:
-    for key, e in sorted(state.objects.items()):
+    for key, e in state.entries():
         yield from report_items(key, e, dismissed)

@@ -102,7 +102,7 @@ def annotate(state: Any, reviews: Reviews) -> int:
     """Mark each finding of the state with the review that applies to it now (``review``), and drop a
     mark whose finding changed. Returns how many findings are dismissed."""
     n = 0
-    for e in state.objects.values():
+    for _, e in state.entries(write=True):
         for f in e.findings:
             r = reviews.of(f)
             if r is None:

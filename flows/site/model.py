@@ -251,7 +251,7 @@ def from_state(state: Any, *, run_id: str | None = None, run_at: str | None = No
     regions = regions or RegionResolver()
     reports: list[ReportRow] = []
     files: list[FileRow] = []
-    for key, e in sorted(state.objects.items()):
+    for key, e in state.entries():
         if not e.reports:
             files.append(FileRow(key, e.status, e.reason or ""))
             continue

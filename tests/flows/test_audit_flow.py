@@ -48,7 +48,11 @@ def load_state_doc(client, bucket) -> dict:
     keys = [o["Key"] for o in client.list_objects_v2(Bucket=bucket, Prefix="reports/_nianbao/").get("Contents", [])]
     keys += [o["Key"] for o in client.list_objects_v2(Bucket=bucket, Prefix="_nianbao/").get("Contents", [])]
     key = next(k for k in keys if k.endswith("state.json"))
-    return json.loads(client.get_object(Bucket=bucket, Key=key)["Body"].read())
+    from flows.config import Location, RetryPolicy
+    from flows.state import read_document
+    from flows.storage import S3Store
+
+    return read_document(S3Store(client, Location("s3", bucket, ""), RetryPolicy(attempts=1)), key)
 
 
 def findings_store(endpoint, bucket, source_uri):

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from flows.cli import main
 from tests.flows.conftest import seed_files
+from tests.flows.statedoc import state_doc
 
 
 @pytest.fixture
@@ -32,7 +31,7 @@ def test_cli_on_a_local_folder(prefect_harness, quiet_env, tmp_path, capsys):
     index = (docs / "index.html").read_text(encoding="utf-8")
     assert "空文件.txt" in index
     # every failing report links to a page that exists
-    state = json.loads(next((tmp_path / "home" / "audits").rglob("state.json")).read_text(encoding="utf-8"))
+    state = state_doc(next((tmp_path / "home" / "audits").rglob("state.json")))
     pages = [r["docs_page"] for e in state["objects"].values() for r in e["reports"] if r["status"] != "passed"]
     assert pages and all((docs / p).is_file() for p in pages)
     assert main(["audit", str(src), "--docs", str(docs)]) == 1

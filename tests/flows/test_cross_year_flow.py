@@ -3,12 +3,11 @@ run (the cell store), and a change to last year's report re-checks this year's u
 
 from __future__ import annotations
 
-import json
-
 from flows.cli import main
 from parsers.model import Cell
 from testkit.render import render_text
 from testkit.synth import make_report
+from tests.flows.statedoc import state_doc
 
 
 def reports(carry_gap: int):
@@ -23,7 +22,7 @@ def reports(carry_gap: int):
 
 
 def x_findings(home) -> dict[str, list[str]]:
-    state = json.loads(next(home.rglob("state.json")).read_text(encoding="utf-8"))
+    state = state_doc(next(home.rglob("state.json")))
     return {k: sorted(f"{f['rule']}:{f['status']}" for f in e["findings"] if f["rule"].startswith("X-T3-CARRY-TOT"))
             for k, e in state["objects"].items()}
 
@@ -31,7 +30,7 @@ def x_findings(home) -> dict[str, list[str]]:
 def cell_shards(home) -> tuple[set[str], set[str]]:
     """(shards the state's entries name, shard files in the cell store next to it)."""
     path = next(home.rglob("state.json"))
-    state = json.loads(path.read_text(encoding="utf-8"))
+    state = state_doc(path)
     named = {f"{e['cells']}.json" for e in state["objects"].values()}
     root = path.parent / "state.json.cells"
     return named, {p.relative_to(root).as_posix() for p in root.rglob("*.json")}
@@ -66,7 +65,7 @@ def test_cross_year_across_batches_and_runs(prefect_harness, monkeypatch, tmp_pa
 
 
 def all_findings(home) -> dict[str, list[str]]:
-    state = json.loads(next(home.rglob("state.json")).read_text(encoding="utf-8"))
+    state = state_doc(next(home.rglob("state.json")))
     return {k: sorted(f"{f['rule']}:{f['status']}:{f.get('instance')}" for f in e["findings"])
             for k, e in state["objects"].items()}
 

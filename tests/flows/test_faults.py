@@ -11,6 +11,7 @@ import pytest
 
 from flows.cli import main
 from tests.flows.conftest import seed_files
+from tests.flows.statedoc import state_doc
 
 
 @pytest.fixture
@@ -111,6 +112,49 @@ def test_a_damaged_state_is_one_line_and_exit_2(quiet_env, src, tmp_path, capsys
     assert not (tmp_path / "d").exists()  # nothing ran
 
 
+def _damage_shard(state, how: str) -> None:
+    import gzip
+
+    shard = next(state.parent.glob("state.json.objects/*.jsonl.gz"))
+    if how == "shard missing":
+        shard.unlink()
+    elif how == "shard altered":
+        text = gzip.decompress(shard.read_bytes()).replace(b'"passed"', b'"failed"', 1)
+        shard.write_bytes(gzip.compress(text))
+    elif how == "shard not gzip":
+        shard.write_bytes(b"not gzip")
+    elif how == "shard line not JSON":
+        text = gzip.decompress(shard.read_bytes())
+        shard.write_bytes(gzip.compress(text[:-20] + b"\n"))
+    elif how == "manifest without shards":
+        doc = json.loads(state.read_text(encoding="utf-8"))
+        del doc["shards"]
+        state.write_text(json.dumps(doc), encoding="utf-8")
+
+
+@pytest.mark.parametrize("how", ["shard missing", "shard altered", "shard not gzip", "shard line not JSON",
+                                 "manifest without shards"])
+def test_a_damaged_sharded_state_is_one_line_and_exit_2(quiet_env, src, tmp_path, capsys, how):
+    from flows.config import Location
+    from flows.state import AuditState, ObjectEntry, save_state
+    from flows.storage import LocalStore
+
+    state = tmp_path / "state.json"
+    st = AuditState(source=str(src))
+    for k in seed_files():
+        st.objects[k] = ObjectEntry(k, "e1", 3, "passed", reports=[{"report_id": f"{k}#0", "body": "甲局"}])
+    save_state(LocalStore(Location("file", None, str(tmp_path))), "state.json", st)
+    assert set(state_doc(state)["objects"]) == set(seed_files())  # readable before the damage
+    _damage_shard(state, how)
+    code = main(["audit", str(src), "--docs", str(tmp_path / "d"), "--state", str(state)])
+    out = capsys.readouterr()
+    lines = [x for x in out.err.splitlines() if x.strip()]
+    assert code == 2 and len(lines) == 1, lines
+    assert str(state) in lines[0] and "damaged state document" in lines[0] and "--reset-state" in lines[0]
+    assert ("shard" in lines[0]) and "Traceback" not in out.err + out.out
+    assert not (tmp_path / "d").exists()
+
+
 def test_reset_state_keeps_the_damaged_document_and_starts_over(prefect_harness, quiet_env, src, tmp_path, capsys):
     state = tmp_path / "state.json"
     state.write_bytes(DAMAGED["a list"])
@@ -120,7 +164,7 @@ def test_reset_state_keeps_the_damaged_document_and_starts_over(prefect_harness,
     kept = list(tmp_path.glob("state.json.damaged-*"))
     assert len(kept) == 1 and kept[0].read_bytes() == DAMAGED["a list"]
     assert "--reset-state" in out.err and kept[0].name in out.err
-    doc = json.loads(state.read_text(encoding="utf-8"))
+    doc = state_doc(state)
     assert doc["source"] == str(src) and set(doc["objects"]) == set(seed_files())
     assert main(["audit", str(src), "--docs", str(tmp_path / "d"), "--state", str(state)]) == 1
     assert f"0 to audit, {len(seed_files())} unchanged" in capsys.readouterr().err
@@ -137,7 +181,7 @@ def test_the_flow_names_the_file_of_a_wrong_shape(prefect_harness, src, tmp_path
     audit_flow(source=str(src), docs=str(tmp_path / "d"), state=str(state), findings=str(tmp_path / "f"),
                reset_state=True)
     assert len(list(tmp_path.glob("state.json.damaged-*"))) == 1
-    assert json.loads(state.read_text(encoding="utf-8"))["objects"]
+    assert state_doc(state)["objects"]
 
 
 # ------------------------------------------------------------------ 4. docs destination not writable
@@ -163,7 +207,7 @@ def test_unwritable_docs_do_not_cost_the_state(prefect_harness, quiet_env, moto_
     assert code == 2, out
     assert "NoSuchBucket" in out.out and "Data Docs   NOT published" in out.out
     assert "the Data Docs could not be written" in out.err
-    doc = json.loads(state.read_text(encoding="utf-8"))  # the state was saved
+    doc = state_doc(state)  # the state was saved
     assert set(doc["objects"]) == set(seed_files())
     assert (findings / "latest" / "findings.json").is_file()
     assert main(args) == 2  # still failing, but nothing audited again
@@ -181,7 +225,7 @@ def test_docs_folder_that_breaks_after_the_checks(prefect_harness, quiet_env, sr
     assert main(args) == 2
     out = capsys.readouterr()
     assert "Data Docs index not written" in out.out and str(docs) in out.out
-    assert json.loads(state.read_text(encoding="utf-8"))["objects"]
+    assert state_doc(state)["objects"]
     (docs / "index.html").rmdir()
     (docs / "sites").unlink()
     assert main(["audit", str(src), "--docs", str(docs), "--state", str(state)]) == 1  # fixed: a normal run

@@ -23,6 +23,7 @@ from flows.config import Location
 from flows.state import load_state
 from flows.storage import LocalStore, read_latest
 from tests.flows.conftest import seed_files
+from tests.flows.statedoc import state_doc
 
 ROOT = Path(__file__).resolve().parents[2]
 GONE = "003_9002a04dfcdfa5cd.txt"  # removed from the source before the killed run: its findings go
@@ -58,7 +59,7 @@ def baseline(prefect_harness, tmp_path_factory):
         assert main(out_args(src, out)) == 1
     finally:
         mp.undo()
-    old_state = json.loads((out / "state.json").read_text(encoding="utf-8"))
+    old_state = state_doc(out / "state.json")
     (src / GONE).unlink()
     expected = {f["id"] for k, e in old_state["objects"].items() if k != GONE for f in e["findings"]}
     assert expected and {f["id"] for f in old_state["objects"][GONE]["findings"]}

@@ -11,6 +11,7 @@ import pytest
 
 from flows.cli import main
 from tests.flows.conftest import seed_files
+from tests.flows.statedoc import state_doc
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +83,7 @@ def test_source_down_fails_the_run_and_keeps_everything(setup, capsys):
 
 def test_one_object_down_keeps_its_last_result_stale_and_is_fetched_again(setup, capsys):
     args, state, docs, findings, proxy = setup
-    old = json.loads(state.read_text(encoding="utf-8"))
+    old = state_doc(state)
     down = "003_9002a04dfcdfa5cd.txt"  # has failing reports: findings and a docs page to keep
     e_old = old["objects"][down]
     assert e_old["findings"] and any(r.get("docs_page") for r in e_old["reports"])
@@ -91,7 +92,7 @@ def test_one_object_down_keeps_its_last_result_stale_and_is_fetched_again(setup,
     assert main([*args, "--full"]) == 1
     out = capsys.readouterr()
     assert "stale       1 objects could not be fetched" in out.out
-    new = json.loads(state.read_text(encoding="utf-8"))
+    new = state_doc(state)
     e = new["objects"][down]
     assert e["stale"] and "SlowDown" in e["stale"]["reason"] and e["stale"]["run_id"] == new["last_run_id"]
     assert {k: v for k, v in e.items() if k != "stale"} == {k: v for k, v in e_old.items() if k != "stale"}
@@ -110,17 +111,17 @@ def test_one_object_down_keeps_its_last_result_stale_and_is_fetched_again(setup,
     assert main(args) == 1
     assert f"1 audited · {len(seed_files()) - 1} unchanged" in capsys.readouterr().out
     assert proxy.gets[f"reports/{down}"] == gets + 1
-    healed = json.loads(state.read_text(encoding="utf-8"))["objects"][down]
+    healed = state_doc(state)["objects"][down]
     assert healed["stale"] is None and healed["run_id"] != e_old["run_id"]
     assert {f["id"] for f in healed["findings"]} == {f["id"] for f in e_old["findings"]}
 
 
 def test_old_state_documents_without_the_field_load(tmp_path):
     from flows.config import Location
-    from flows.state import SCHEMA, load_state
+    from flows.state import SCHEMA_V1, load_state
     from flows.storage import LocalStore, ObjectInfo
 
-    doc = {"schema": SCHEMA, "source": "SRC", "objects": {"a.txt": {"etag": "e1", "size": 3, "status": "passed"}}}
+    doc = {"schema": SCHEMA_V1, "source": "SRC", "objects": {"a.txt": {"etag": "e1", "size": 3, "status": "passed"}}}
     (tmp_path / "state.json").write_text(json.dumps(doc), encoding="utf-8")
     st = load_state(LocalStore(Location("file", None, str(tmp_path))), "state.json", "SRC")
     assert st.objects["a.txt"].stale is None and st.is_current(ObjectInfo("a.txt", "e1", 3))

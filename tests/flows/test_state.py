@@ -64,3 +64,63 @@ def test_prune_keeps_newest_runs(tmp_path):
         store.put(f"runs/{r}/findings.json", b"{}")
     assert prune_runs(store, 2) == 1
     assert sorted({o.key.split("/")[1] for o in store.list("runs/")}) == ["20260102T000000Z-b", "20260103T000000Z-c"]
+
+
+def _entry(k, status="passed", n=1):
+    return ObjectEntry(k, f"e-{k}", 10, status, reports=[{"report_id": f"{k}#0", "body": "甲局", "year": 2022}],
+                       findings=[{"id": f"{k}-{i}", "rule": "T3-ROW", "message_zh": "表三「合计」"} for i in range(n)])
+
+
+def test_sharded_save_writes_only_changed_shards_and_gc_drops_the_old(tmp_path, monkeypatch):
+    from flows import state as state_mod
+    from flows.state import gc_shards, read_document
+
+    monkeypatch.setattr(state_mod, "SHARD_OBJECTS", 10)  # 50 objects -> 8 shards
+    store = LocalStore(Location.parse(str(tmp_path)))
+    st = AuditState(source="SRC")
+    for i in range(50):
+        st.objects[f"k{i:03d}"] = _entry(f"k{i:03d}")
+    first = save_state(store, "state.json", st)
+    assert first["shards"] == first["written"] == 8
+    back = load_state(store, "state.json", "SRC")
+    assert back.to_dict()["objects"] == st.to_dict()["objects"]
+    back.objects["k007"].findings = [{"id": "new", "rule": "T3-BAL"}]
+    again = save_state(store, "state.json", back)
+    assert again["written"] == 1 and again["shards"] == 8
+    assert len(list((tmp_path / "state.json.objects").iterdir())) == 9 and gc_shards(store, "state.json", back) == 1
+    doc = read_document(store, "state.json")
+    assert doc["objects"]["k007"]["findings"] == [{"id": "new", "rule": "T3-BAL"}]
+    assert doc["objects"]["k008"] == st.objects["k008"].to_dict()
+    for i in range(50, 200):  # more objects -> more shards, all written again
+        back.objects[f"k{i:03d}"] = _entry(f"k{i:03d}")
+    grown = save_state(store, "state.json", back)
+    assert grown["shards"] == grown["written"] == 32
+    assert len(load_state(store, "state.json", "SRC").objects) == 200
+
+
+def test_a_schema_1_state_is_read_and_saved_as_shards(tmp_path):
+    from flows.state import SCHEMA, SCHEMA_V1
+
+    store = LocalStore(Location.parse(str(tmp_path)))
+    old = {"schema": SCHEMA_V1, "source": "SRC", "engine": "x", "objects": {"a": _entry("a", "failed", 2).to_dict()}}
+    (tmp_path / "state.json").write_text(json.dumps(old, ensure_ascii=False), encoding="utf-8")
+    st = load_state(store, "state.json", "SRC")
+    assert st.objects["a"].finding_ids == ["a-0", "a-1"] and st.engine == "x"
+    save_state(store, "state.json", st)
+    doc = json.loads((tmp_path / "state.json").read_text(encoding="utf-8"))
+    assert doc["schema"] == SCHEMA and doc["count"] == 1 and "objects" not in doc
+    assert load_state(store, "state.json", "SRC").objects["a"] == st.objects["a"]
+
+
+def test_entries_are_packed_and_a_pass_keeps_only_what_it_writes():
+    st = AuditState(source="SRC", objects={k: _entry(k).pack() for k in ("a", "b")})
+    assert not st.objects["a"].is_open
+    for _, e in st.entries():  # a reading pass: opened, then released
+        assert e.findings[0]["rule"] == "T3-ROW"
+        e.findings[0]["rule"] = "changed while reading"
+    assert not st.objects["a"].is_open and st.objects["a"].findings[0]["rule"] == "T3-ROW"
+    st.objects["a"].release()
+    for _, e in st.entries(write=True):  # a writing pass keeps its changes
+        e.findings[0]["review"] = {"decision": "dismissed"}
+    assert not st.objects["b"].is_open and st.objects["b"].findings[0]["review"] == {"decision": "dismissed"}
+    assert [f["id"] for f in st.findings()] == ["a-0", "b-0"]

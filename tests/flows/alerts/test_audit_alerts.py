@@ -11,6 +11,7 @@ from urllib.parse import unquote, urlparse
 
 from flows.cli import main
 from tests.flows.conftest import seed_files
+from tests.flows.statedoc import state_doc
 
 OWNERS = "body,aliases,region,emails,webhooks\n*,,,gkb@example.gov.cn,\n"
 
@@ -49,7 +50,7 @@ def test_audit_sends_digests_with_docs_links_and_not_twice(prefect_harness, monk
     assert main(["alerts", "preview", str(src), "--owners", str(owners), "--docs", str(docs), "--all"]) == 1
     assert "Subject: 【年报核查】" in capsys.readouterr().out
     # a reviewer dismisses one finding: it shows as dismissed in the findings after the next run
-    state = json.loads(next((tmp_path / "home" / "audits").rglob("state.json")).read_text(encoding="utf-8"))
+    state = state_doc(next((tmp_path / "home" / "audits").rglob("state.json")))
     fid = next(f["id"] for e in state["objects"].values() for f in e["findings"]
                if f["severity"] == "fail" and f["status"] == "violated")
     reviews = tmp_path / "reviews.yaml"

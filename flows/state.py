@@ -326,8 +326,18 @@ def entry_line(e: ObjectEntry) -> bytes:
 
 
 def parse_line(line: bytes, url: str, shard: str) -> ObjectEntry:
+    """An entry from a shard line. Lines as ``entry_line`` writes them are split at their reports: the
+    fields are parsed, the reports and findings text is packed as it is (the shard's sha256, checked
+    before, vouches for it). Other lines are parsed whole."""
+    line = line.rstrip()
+    i = line.find(PAYLOAD_MARK)
     try:
-        d = json.loads(line)
+        if i > 0 and line.endswith(b"}"):
+            d = json.loads(line[:i] + b"}")
+            payload = b"{" + line[i + 1:-1] + b"}"
+        else:
+            d = json.loads(line)
+            payload = None
     except ValueError as e:
         raise StateDamaged(url, f"a line of its shard {shard} is not JSON: {e}") from None
     key = d.get("key") if isinstance(d, dict) else None
@@ -336,10 +346,7 @@ def parse_line(line: bytes, url: str, shard: str) -> ObjectEntry:
     wrong = entry_problem(key, d)
     if wrong:
         raise StateDamaged(url, f"shard {shard}: {wrong}")
-    i = line.find(PAYLOAD_MARK)
-    if i > 0 and line.rstrip().endswith(b"}"):  # as written by entry_line: reuse the text
-        payload = b"{" + line[i + 1:line.rstrip().rindex(b"}")] + b"}"
-    else:
+    if payload is None:
         payload = json.dumps({"reports": d.get("reports") or [], "findings": d.get("findings") or []},
                              ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     return ObjectEntry.packed(key, d, payload)

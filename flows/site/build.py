@@ -243,6 +243,7 @@ def _render(data: SiteData, out: _Out, res: BuildResult, *, cells, fetch_source,
                 doc_cache[r.object_key] = None
             if len(doc_cache) > 256:
                 doc_cache.pop(next(iter(doc_cache)))
+        r = r.expanded()  # its findings and summary in full, for this page only
         rc = _report_cells(doc_cache.get(r.object_key), r)
         crops: dict[str, str] = {}
         note = ""
@@ -364,7 +365,10 @@ def run_time(run_id: str | None) -> str | None:
 
 
 def previous_findings(findings: Any, run_id: str | None) -> dict[str, Any] | None:
-    """The findings document of the run before ``run_id`` (runs/<run>/findings.json), if any."""
+    """What the changes need of the run before ``run_id`` (``model.previous_view``): read from its
+    Parquet files (a few columns: 100,000 objects stay small), else from its findings.json."""
+    from flows.site.model import previous_view
+
     try:
         runs = sorted({o.key.split("/")[1] for o in findings.list("runs/") if o.key.count("/") >= 2})
     except Exception:
@@ -372,11 +376,36 @@ def previous_findings(findings: Any, run_id: str | None) -> dict[str, Any] | Non
     earlier = [r for r in runs if run_id is None or r < run_id]
     for run in reversed(earlier):
         try:
+            return _previous_parquet(findings, run)
+        except Exception:
+            pass
+        try:
             data, _ = findings.get(f"runs/{run}/findings.json")
-            return json.loads(data)
+            return previous_view(json.loads(data))
         except Exception:
             continue
     return None
+
+
+def _previous_parquet(findings: Any, run: str) -> dict[str, Any]:
+    import io
+
+    import pyarrow.parquet as pq
+
+    from flows.site.model import dismissed, is_failure
+
+    fs = pq.read_table(io.BytesIO(findings.get(f"runs/{run}/findings.parquet")[0]),
+                       columns=["report_id", "severity", "status", "review"]).to_pylist()
+    objs = pq.read_table(io.BytesIO(findings.get(f"runs/{run}/objects.parquet")[0]), columns=["object_key"])
+    failing, named = set(), set()
+    for f in fs:
+        named.add(f["report_id"])
+        if isinstance(f.get("review"), str):
+            f["review"] = json.loads(f["review"])
+        if is_failure(f) and not dismissed(f):
+            failing.add(f["report_id"])
+    return {"run_id": run, "objects": set(objs.column("object_key").to_pylist()), "failing": failing,
+            "reports": named}
 
 
 def build_site_from_state(state: Any, docs: Any, *, state_store: Any = None, state_key: str | None = None,
@@ -387,12 +416,12 @@ def build_site_from_state(state: Any, docs: Any, *, state_store: Any = None, sta
     """The site of an audit state: cells from the cell store next to the state, changes against the
     previous run in the findings store, PDF crops from the source store (``crops``, default on unless
     ``NIANBAO_SITE_CROPS=0``)."""
-    from flows.site.model import RegionResolver, from_state, previous_view
+    from flows.site.model import RegionResolver, from_state
 
     run = run_id or state.last_run_id
-    prev_doc = previous_findings(findings, run) if findings is not None else None
+    prev = previous_findings(findings, run) if findings is not None else None
     data = from_state(state, run_id=run, run_at=run_at or run_time(run) or state.updated_at or "",
-                      regions=RegionResolver(registry), previous=previous_view(prev_doc) if prev_doc else None)
+                      regions=RegionResolver(registry), previous=prev)
     cells = None
     if state_store is not None and state_key:
         from flows.cells import read_cells

@@ -18,10 +18,12 @@ errors) are counted apart, as files.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import json
 import re
+import sys
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -159,6 +161,15 @@ class ReportRow:
     run_id: str | None = None
     etag: str | None = None
     stale: dict[str, Any] | None = None
+    # (findings, summary) in full, when ``findings``/``summary`` hold only what the indexes read (a
+    # state's reports: the evidence page reads the rest from the packed state entry when it is drawn)
+    full: Callable[[], tuple[list[dict[str, Any]], dict[str, Any]]] | None = None
+
+    def expanded(self) -> ReportRow:
+        if self.full is None:
+            return self
+        fs, summary = self.full()
+        return dataclasses.replace(self, findings=fs, summary=summary, full=None)
 
     @property
     def page_id(self) -> str:
@@ -242,6 +253,48 @@ def _source_url(report: dict[str, Any], summary: dict[str, Any]) -> str | None:
     return None
 
 
+# What the site keeps of a passing report's summary (it has no evidence page), and what it drops from
+# a not-checked finding (only its message is shown): 100,000 reports must fit in memory.
+PASS_SUMMARY_KEYS = ("status", "rules", "likely_cells")
+PASS_FINDING_KEYS = ("id", "report_id", "rule", "kind", "severity", "status", "read", "review")
+SLIM_CELL_KEYS = ("cell", "row", "column", "label", "label_en", "value")
+# dropped: the report's own fields (on the row), and what only the evidence page reads
+SLIM_DROP = ("cells", "readings", "likely", "source", "body", "year", "report_index", "instance")
+INTERNED = {"rule", "kind", "severity", "status", "table", "row", "column", "read", "report_id"}
+SLIM_LIKELY_KEYS = ("cell", "label", "label_en", "value", "printed", "unique")
+
+
+def slim_finding(f: dict[str, Any], passed: bool) -> dict[str, Any]:
+    """What the indexes, statistics and exports read of a finding: a passing report's not-checked line
+    by rule and status only; otherwise the finding without its readings and with only the cell it
+    points at (``where``)."""
+    if passed and f.get("status") == "not_checked":
+        return {k: sys.intern(f[k]) if isinstance(f[k], str) and k in INTERNED else f[k]
+                for k in PASS_FINDING_KEYS if k in f}
+    out = {k: sys.intern(v) if isinstance(v, str) and k in INTERNED else v for k, v in f.items()
+           if k not in SLIM_DROP}
+    target = target_cell(f)
+    if target is not None:
+        out["cells"] = [{k: target[k] for k in SLIM_CELL_KEYS if k in target}
+                        | {"prov": {"page": (target.get("prov") or {}).get("page")}}]
+    if isinstance(f.get("likely"), dict):
+        out["likely"] = {k: f["likely"][k] for k in SLIM_LIKELY_KEYS if k in f["likely"]}
+    return out
+
+
+def _full_of(e: Any, rid: str) -> Callable[[], tuple[list[dict[str, Any]], dict[str, Any]]]:
+    def full() -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        was_open = e.is_open
+        try:
+            fs = [f for f in e.findings if f.get("report_id", "") == rid]
+            summary = next((r.get("summary") or {} for r in e.reports if r["report_id"] == rid), {})
+            return fs, summary
+        finally:
+            if not was_open:
+                e.release()
+    return full
+
+
 def from_state(state: Any, *, run_id: str | None = None, run_at: str | None = None,
                regions: Callable[[str | None, str], Region] | None = None,
                source_url: Callable[[str], str | None] | None = None,
@@ -263,13 +316,19 @@ def from_state(state: Any, *, run_id: str | None = None, run_at: str | None = No
             fs = by_report.get(rid, [])
             summary = r.get("summary") or {}
             body = r.get("body") or ""
+            status = site_status(r.get("status"), fs)
+            url = (source_url(key) if source_url else None) or _source_url(r, summary)
+            # 100,000 reports must fit in memory: the rows keep what the indexes read, the evidence
+            # page reads the rest from the (packed) state entry
+            summary = {k: summary[k] for k in PASS_SUMMARY_KEYS if k in summary}
+            fs = [slim_finding(f, status == "pass") for f in fs]
             reports.append(ReportRow(
                 report_id=rid, object_key=key, report_index=int(r.get("report_index") or 0), body=body,
                 body_key=normalise_body(body) or f"?{key}", year=r.get("year"), format=str(r.get("format") or ""),
-                title=r.get("title") or "", status=site_status(r.get("status"), fs), region=regions(body, key),
-                findings=fs, summary=summary, docs_page=r.get("docs_page"),
-                source_url=(source_url(key) if source_url else None) or _source_url(r, summary),
-                audited_at=e.audited_at, run_id=e.run_id, etag=e.etag, stale=e.stale))
+                title=r.get("title") or "", status=status, region=regions(body, key),
+                findings=fs, summary=summary, docs_page=r.get("docs_page"), source_url=url,
+                audited_at=e.audited_at, run_id=e.run_id, etag=e.etag, stale=e.stale,
+                full=None if status == "pass" else _full_of(e, rid)))
     run = run_id or state.last_run_id or "run"
     data = SiteData(source=state.source, run_id=run, run_at=run_at or state.updated_at or "",
                     engine=state.engine, catalog_version=catalog_version(), reports=reports, files=files)

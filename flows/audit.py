@@ -251,11 +251,14 @@ def run_audit(settings: AuditSettings, alerts: Any = None, run_id: str | None = 
         with contextlib.suppress(p.StorageError, OSError):
             p.drop_journals(stores, plan.run_id)
         raise
+    # the index as merged: the plan's, with the entries this run merged or deleted read again
+    changed = set(plan.deleted) | {e.key for o in outcomes for e in p.packed_entries(o)} | set(plan.resumed)
+    years = p.year_index(state, years, changed) if plan.todo else p.year_index(state)
     again = p.cross_year_followups(state, plan, {**plan.resumed,
-                                                 **{k: v for o in outcomes for k, v in o.prev_seen.items()}})
+                                                 **{k: v for o in outcomes for k, v in o.prev_seen.items()}},
+                                   after=years)
     if again:  # last year's cells arrived in another batch of this run: those pairs are validated again
         log.info("cross-year: %d objects validated again with last year's cells of this run", len(again))
-        years = p.year_index(state)
         more = [audit_batch.submit(settings, plan.run_id, 100000 + i, b, quoted(years))
                 for i, b in enumerate([again[k:k + settings.batch_size]
                                        for k in range(0, len(again), settings.batch_size)])]

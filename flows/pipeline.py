@@ -384,14 +384,25 @@ class LiveYears:
 LIVE = LiveYears()
 
 
-def year_index(state: AuditState) -> dict[str, list[tuple[str, str | None]]]:
+def year_index(state: AuditState, base: dict[str, list[tuple[str, str | None]]] | None = None,
+               changed: set[str] | None = None) -> dict[str, list[tuple[str, str | None]]]:
     """(normalised body, year) -> (object key, cell-store shard) of the objects holding such a report:
-    where cross-year rules look."""
-    out: dict[str, list[tuple[str, str | None]]] = {}
-    for key, e in state.entries(sort=False):
+    where cross-year rules look. With ``base`` (the index before) and ``changed`` (the keys merged or
+    deleted since), only those entries are read again."""
+    if base is not None and changed is not None:
+        out = {yk: kept for yk, v in base.items() if (kept := [c for c in v if c[0] not in changed])}
+        entries: Any = ((k, state.objects[k]) for k in changed if k in state.objects)
+    else:
+        out, entries = {}, state.entries(sort=False)
+    for key, e in entries:
+        was_open = e.is_open
         for r in e.reports:
             if r.get("body") and r.get("year"):
                 out.setdefault(year_key(r["body"], r["year"]), []).append((key, e.cells))
+        if not was_open:
+            e.release()
+    for v in out.values():  # the same order however it was built
+        v.sort(key=lambda c: (c[0], c[1] or ""))
     return out
 
 
@@ -422,8 +433,8 @@ def cell_lookup(stores: Stores, years: dict[str, list[tuple[str, str | None]]], 
     return lookup
 
 
-def cross_year_followups(state: AuditState, plan: Plan,
-                         seen: dict[str, list[tuple[str, str | None]]]) -> list[ObjectInfo]:
+def cross_year_followups(state: AuditState, plan: Plan, seen: dict[str, list[tuple[str, str | None]]],
+                         after: dict[str, list[tuple[str, str | None]]] | None = None) -> list[ObjectInfo]:
     """Objects to validate again now that every batch of the run stored its cells: audited reports
     whose batch did not see every candidate for last year as it now stands (``seen``: the (object,
     shard) pairs each object's cross-year lookups were answered from, ``BatchOutcome.prev_seen``): one
@@ -431,7 +442,7 @@ def cross_year_followups(state: AuditState, plan: Plan,
     unchanged reports whose last year was audited this run. The answer then does not depend on how
     the objects fell into batches."""
     audited = {i.key for i in plan.todo} | set(plan.resumed)
-    after = year_index(state)
+    after = year_index(state) if after is None else after
     again: set[str] = set()
     for key, e in state.entries(sort=False):
         if key not in audited or e.stale:

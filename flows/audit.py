@@ -31,6 +31,7 @@ from prefect.utilities.annotations import quote
 from flows import lease
 from flows import pipeline as p
 from flows.config import AuditSettings, audit_settings, s3_settings
+from flows.memory import release_memory
 from flows.state import ERROR, FAILED, NOT_CHECKED, PASSED, WARNED, AuditState
 
 # Set by the CLI to draw progress on a terminal: callback(event, **counts).
@@ -270,6 +271,7 @@ def run_audit(settings: AuditSettings, alerts: Any = None, run_id: str | None = 
                 log.error("cross-year batch failed: %s", e)
         state = p.merge_state(state, dataclasses.replace(plan, deleted=[]), extra)
         outcomes += extra
+    release_memory()
     reviews_changed = False
     if alerts is not None and alerts.reviews:
         from flows.alerts.reviews import annotate, load_reviews

@@ -24,6 +24,7 @@ from typing import Any
 from flows import lease
 from flows.config import AuditSettings, Location
 from flows.faults import checkpoint
+from flows.memory import release_memory
 from flows.state import (
     ERROR,
     FAILED,
@@ -696,6 +697,7 @@ def publish(s: AuditSettings, stores: Stores, state: AuditState, summary: RunSum
         types = {"json": "application/json; charset=utf-8", "parquet": "application/vnd.apache.parquet"}
         publish_run(stores.findings, summary.run_id,
                     {name: (path, types[name.rsplit(".", 1)[1]]) for name, path in paths.items()}, after_run_written)
+    release_memory()
     clock.lap("publish")
     summary.findings_uri = findings_uri(s)
     try:  # the docs are a view: failing to write them must not cost the state (every later run would
@@ -707,6 +709,7 @@ def publish(s: AuditSettings, stores: Stores, state: AuditState, summary: RunSum
         summary.docs_url = built.url
     except Exception as e:
         summary.docs_errors.append(f"Data Docs index not written to {s.docs.uri}: {_reason(e)}")
+    release_memory()
     summary.failing = failing_lines(state, stores.docs)
     clock.lap("site")
     lease.verify(summary.run_id)

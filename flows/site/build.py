@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from flows.memory import release_memory
 from flows.site import charts as ch
 from flows.site import exports as ex
 from flows.site import indexes as ix
@@ -260,8 +261,7 @@ def _render(data: SiteData, out: _Out, res: BuildResult, *, cells, fetch_source,
     t = time.perf_counter()
     stats = rule_stats(data.reports)
     downloads: dict[str, str] = {}
-    made = ex.exports(data, stats)
-    for name, (blob, maker) in made.items():
+    for name, (blob, maker) in ex.exports(data, stats):  # one file at a time: 100,000 reports
         path = DATA_DIR + ex.file_name(name)
         downloads[name] = path
         if maker is None:
@@ -272,6 +272,7 @@ def _render(data: SiteData, out: _Out, res: BuildResult, *, cells, fetch_source,
             out.keep(path)
         else:
             out.emit(path, maker(), h)
+    release_memory()  # the exports' rows and Arrow buffers are gone; the heap keeps their pages
     res.timings["exports"] = time.perf_counter() - t
 
     t = time.perf_counter()

@@ -12,7 +12,7 @@ import csv
 import io
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from flows.site.model import (
@@ -147,32 +147,35 @@ def _strip_ctl(s: str) -> str:
     return "".join(ch for ch in s if ch >= " " or ch in "\t\n\r")
 
 
-def exports(data: SiteData, stats: dict[str, RuleStat]) -> dict[str, tuple[bytes, Any]]:
-    """name -> (bytes, xlsx maker or None). Names: ``reports.csv`` … and ``region/<province>.csv``,
-    ``rule/<id>.csv``. For .xlsx the bytes are the CSV of the same rows (what decides whether it is
-    rebuilt) and the maker builds the workbook."""
+def exports(data: SiteData, stats: dict[str, RuleStat]) -> Iterator[tuple[str, tuple[bytes, Any]]]:
+    """(name, (bytes, xlsx maker or None)), one file at a time (the caller writes each before the next
+    is made). Names: ``reports.csv`` … and ``region/<province>.csv``, ``rule/<id>.csv``. For .xlsx the
+    bytes are the CSV of the same rows (what decides whether it is rebuilt) and the maker builds the
+    workbook."""
     reports = [report_record(r) for r in data.reports]
+    yield "reports.csv", (to_csv(reports, REPORT_COLS), None)
+    yield "reports.parquet", (to_parquet(reports, REPORT_COLS), None)
+    del reports
     findings = [f for r in data.reports for f in finding_records(r)]
-    bad_reports = [report_record(r) for r in data.reports if r.status != "pass"]
+    findings_csv = to_csv(findings, FINDING_COLS)
+    yield "findings.csv", (findings_csv, None)
+    yield "findings.parquet", (to_parquet(findings, FINDING_COLS), None)
     stat_rows = stat_records(stats, data.run_id, data.catalog_version)
-    out: dict[str, tuple[bytes, Any]] = {
-        "reports.csv": (to_csv(reports, REPORT_COLS), None),
-        "findings.csv": (to_csv(findings, FINDING_COLS), None),
-        "reports.parquet": (to_parquet(reports, REPORT_COLS), None),
-        "findings.parquet": (to_parquet(findings, FINDING_COLS), None),
-        "rule-stats.csv": (to_csv(stat_rows, STAT_COLS), None),
-        "rule-stats.parquet": (to_parquet(stat_rows, STAT_COLS), None),
-    }
+    yield "rule-stats.csv", (to_csv(stat_rows, STAT_COLS), None)
+    yield "rule-stats.parquet", (to_parquet(stat_rows, STAT_COLS), None)
     if data.changes is not None:
         by_id = data.by_id()
         ch = data.changes
         rows = [dict(report_record(by_id[i]), change=kind) for kind, ids in
                 (("new_failure", ch.new_failures), ("fixed", ch.fixed), ("new_report", ch.new_reports))
                 for i in ids if i in by_id]
-        out["changes.csv"] = (to_csv(rows, ("change", *REPORT_COLS)), None)
-    key = sha(to_csv(bad_reports, REPORT_COLS) + out["findings.csv"][0])
-    out["failing.xlsx"] = (key.encode(), lambda: to_xlsx([("未通过的报告 reports", REPORT_COLS, bad_reports),
-                                                          ("问题 findings", FINDING_COLS, findings)]))
+        del by_id
+        yield "changes.csv", (to_csv(rows, ("change", *REPORT_COLS)), None)
+    bad_reports = [report_record(r) for r in data.reports if r.status != "pass"]
+    key = sha(to_csv(bad_reports, REPORT_COLS) + findings_csv)
+    del findings_csv
+    yield "failing.xlsx", (key.encode(), lambda: to_xlsx([("未通过的报告 reports", REPORT_COLS, bad_reports),
+                                                        ("问题 findings", FINDING_COLS, findings)]))
     by_prov_r: dict[str, list[dict[str, Any]]] = defaultdict(list)
     by_prov_f: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for r in bad_reports:
@@ -182,19 +185,18 @@ def exports(data: SiteData, stats: dict[str, RuleStat]) -> dict[str, tuple[bytes
     for prov in sorted(set(by_prov_r)):
         rr, ff = by_prov_r[prov], by_prov_f.get(prov, [])
         csv_r = to_csv(rr, REPORT_COLS)
-        out[f"region/{prov}-reports.csv"] = (csv_r, None)
+        yield f"region/{prov}-reports.csv", (csv_r, None)
         csv_f = to_csv(ff, FINDING_COLS)
-        out[f"region/{prov}-findings.csv"] = (csv_f, None)
-        out[f"region/{prov}.xlsx"] = (sha(csv_r + csv_f).encode(),
+        yield f"region/{prov}-findings.csv", (csv_f, None)
+        yield f"region/{prov}.xlsx", (sha(csv_r + csv_f).encode(),
                                       lambda rr=rr, ff=ff: to_xlsx([("未通过的报告 reports", REPORT_COLS, rr),
                                                                     ("问题 findings", FINDING_COLS, ff)]))
     by_rule: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for s in stat_rows:
         by_rule[s["rule"]].append(s)
     for rule, rows in by_rule.items():
-        out[f"rule/{rule}.csv"] = (to_csv(rows, STAT_COLS), None)
-        out[f"rule/{rule}.parquet"] = (to_parquet(rows, STAT_COLS), None)
-    return out
+        yield f"rule/{rule}.csv", (to_csv(rows, STAT_COLS), None)
+        yield f"rule/{rule}.parquet", (to_parquet(rows, STAT_COLS), None)
 
 
 def file_name(name: str) -> str:

@@ -244,7 +244,7 @@ def rule_pages(data: SiteData, stats: dict[str, RuleStat], chart: Chart,
                 ex.append((r, f))
     path = "site/rules.html"
     rows = []
-    mentioned = set(stats) | {f.get("rule", "") for r in data.reports for f in r.findings}
+    mentioned = set(stats) | data.rules_named | {f.get("rule", "") for r in data.reports for f in r.findings}
     ids = [rid for rid in catalog if catalog[rid].implemented or rid in mentioned]
     ids += sorted(x for x in mentioned - set(catalog) if x)
     for rid in sorted(ids, key=lambda x: (-(stats[x].violated if x in stats else 0), x)):

@@ -219,6 +219,8 @@ class SiteData:
     reports: list[ReportRow]
     files: list[FileRow] = field(default_factory=list)
     changes: Changes | None = None
+    # rules that only the not-checked lines of passing reports name (the rows do not keep those lines)
+    rules_named: set[str] = field(default_factory=set)
 
     def by_id(self) -> dict[str, ReportRow]:
         return {r.report_id: r for r in self.reports}
@@ -256,7 +258,6 @@ def _source_url(report: dict[str, Any], summary: dict[str, Any]) -> str | None:
 # What the site keeps of a passing report's summary (it has no evidence page), and what it drops from
 # a not-checked finding (only its message is shown): 100,000 reports must fit in memory.
 PASS_SUMMARY_KEYS = ("status", "rules", "likely_cells")
-PASS_FINDING_KEYS = ("id", "report_id", "rule", "kind", "severity", "status", "read", "review")
 SLIM_CELL_KEYS = ("cell", "row", "column", "label", "label_en", "value")
 # dropped: the report's own fields (on the row), and what only the evidence page reads
 SLIM_DROP = ("cells", "readings", "likely", "source", "body", "year", "report_index", "instance")
@@ -264,13 +265,9 @@ INTERNED = {"rule", "kind", "severity", "status", "table", "row", "column", "rea
 SLIM_LIKELY_KEYS = ("cell", "label", "label_en", "value", "printed", "unique")
 
 
-def slim_finding(f: dict[str, Any], passed: bool) -> dict[str, Any]:
-    """What the indexes, statistics and exports read of a finding: a passing report's not-checked line
-    by rule and status only; otherwise the finding without its readings and with only the cell it
-    points at (``where``)."""
-    if passed and f.get("status") == "not_checked":
-        return {k: sys.intern(f[k]) if isinstance(f[k], str) and k in INTERNED else f[k]
-                for k in PASS_FINDING_KEYS if k in f}
+def slim_finding(f: dict[str, Any]) -> dict[str, Any]:
+    """What the indexes, statistics and exports read of a finding: without its readings and with
+    only the cell it points at (``where``)."""
     out = {k: sys.intern(v) if isinstance(v, str) and k in INTERNED else v for k, v in f.items()
            if k not in SLIM_DROP}
     target = target_cell(f)
@@ -304,6 +301,7 @@ def from_state(state: Any, *, run_id: str | None = None, run_at: str | None = No
     regions = regions or RegionResolver()
     reports: list[ReportRow] = []
     files: list[FileRow] = []
+    named: set[str] = set()
     for key, e in state.entries():
         if not e.reports:
             files.append(FileRow(key, e.status, e.reason or ""))
@@ -321,7 +319,10 @@ def from_state(state: Any, *, run_id: str | None = None, run_at: str | None = No
             # 100,000 reports must fit in memory: the rows keep what the indexes read, the evidence
             # page reads the rest from the (packed) state entry
             summary = {k: summary[k] for k in PASS_SUMMARY_KEYS if k in summary}
-            fs = [slim_finding(f, status == "pass") for f in fs]
+            if status == "pass":  # its not-checked lines show nowhere but in the list of rules
+                named.update(f.get("rule") or "" for f in fs if f.get("status") == "not_checked")
+                fs = [f for f in fs if f.get("status") != "not_checked"]
+            fs = [slim_finding(f) for f in fs]
             reports.append(ReportRow(
                 report_id=rid, object_key=key, report_index=int(r.get("report_index") or 0), body=body,
                 body_key=normalise_body(body) or f"?{key}", year=r.get("year"), format=str(r.get("format") or ""),
@@ -331,7 +332,8 @@ def from_state(state: Any, *, run_id: str | None = None, run_at: str | None = No
                 full=None if status == "pass" else _full_of(e, rid)))
     run = run_id or state.last_run_id or "run"
     data = SiteData(source=state.source, run_id=run, run_at=run_at or state.updated_at or "",
-                    engine=state.engine, catalog_version=catalog_version(), reports=reports, files=files)
+                    engine=state.engine, catalog_version=catalog_version(), reports=reports, files=files,
+                    rules_named=named)
     if previous is not None:
         data.changes = changes(data, previous)
     return data

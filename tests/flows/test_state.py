@@ -124,3 +124,20 @@ def test_entries_are_packed_and_a_pass_keeps_only_what_it_writes():
         e.findings[0]["review"] = {"decision": "dismissed"}
     assert not st.objects["b"].is_open and st.objects["b"].findings[0]["review"] == {"decision": "dismissed"}
     assert [f["id"] for f in st.findings()] == ["a-0", "b-0"]
+
+
+def test_the_year_index_of_changed_entries_equals_a_full_one():
+    from flows.pipeline import year_index
+
+    st = AuditState(source="SRC")
+    for i in range(30):
+        st.objects[f"k{i}"] = ObjectEntry(f"k{i}", "e", 1, "passed", cells=f"s{i % 4}", reports=[
+            {"report_id": f"k{i}#0", "body": f"甲{i % 5}局", "year": 2020 + i % 3}]).pack()
+    before = year_index(st)
+    st.objects["k3"] = ObjectEntry("k3", "e2", 1, "passed", cells="new", reports=[
+        {"report_id": "k3#0", "body": "乙局", "year": 2024}]).pack()
+    del st.objects["k4"]
+    st.objects["k99"] = ObjectEntry("k99", "e", 1, "passed", reports=[{"report_id": "k99#0", "body": "甲1局",
+                                                                         "year": 2021}]).pack()
+    assert year_index(st, before, {"k3", "k4", "k99"}) == year_index(st) != before
+    assert not any(e.is_open for e in st.objects.values())

@@ -123,3 +123,31 @@ def test_full_parse_of_a_hand_built_document() -> None:
 def test_broken_docx_is_a_clear_error(data: bytes) -> None:
     with pytest.raises(ParseError, match=r"broken\.docx"):
         docx_to_lines(data, "broken.docx")
+
+
+def _repack(data: bytes, rename: dict[str, str], edit: dict[str, bytes] | None = None) -> bytes:
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(out, "w") as zout:
+        for info in zin.infolist():
+            body = (edit or {}).get(info.filename, zin.read(info.filename))
+            zout.writestr(rename.get(info.filename, info.filename), body)
+    return out.getvalue()
+
+
+def test_the_main_part_is_the_one_the_package_relationships_name() -> None:
+    data = _t3_head_doc()
+    lines = docx_to_lines(data, "a.docx")
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        rels = z.read("_rels/.rels").replace(b"word/document.xml", b"word/main.xml")
+    moved = _repack(data, {"word/document.xml": "word/main.xml"}, {"_rels/.rels": rels})
+    assert docx_to_lines(moved, "b.docx") == lines  # read from word/main.xml
+    gone = _repack(data, {"word/document.xml": "word/other.xml"})
+    with pytest.raises(ParseError, match=r"c\.docx.*KeyError"):
+        docx_to_lines(gone, "c.docx")
+    not_xml = _repack(data, {}, {"word/document.xml": b"<w:document"})
+    with pytest.raises(ParseError, match=r"d\.docx.*XMLSyntaxError"):
+        docx_to_lines(not_xml, "d.docx")

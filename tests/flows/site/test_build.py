@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from pathlib import Path
 from urllib.parse import unquote
@@ -125,6 +126,33 @@ def test_largest_page_stays_small_with_paging(tmp_path):
     res = build_site(from_state(make_state(3000, fail_rate=0.3, seed=2)), _store(tmp_path), search=False,
                      charts=False)
     assert res.largest[1] < 300_000, res.largest
+
+
+def test_the_previous_run_is_read_from_its_parquet_files(tmp_path):
+    """The published Parquet columns give the same changes as the findings.json (which a run of
+    100,000 objects should not have to load)."""
+    import copy
+
+    from flows.exports import write_findings_files
+    from flows.site.build import previous_findings
+    from flows.site.model import previous_view
+
+    st = make_state(60, fail_rate=0.3, seed=5)
+    old = copy.deepcopy(st)
+    failing = [k for k, e in old.objects.items() if e.status == "failed"]
+    old.objects[failing[0]].findings[0]["review"] = {"decision": "dismissed", "by": "王芳"}
+    del old.objects[next(iter(old.objects))]
+    run = "20261201T020000Z-aaaaaa"
+    paths = write_findings_files(old, {"run_id": run}, tmp_path / "files")
+    findings = _store(tmp_path / "findings")
+    for name, path in paths.items():
+        findings.put(f"runs/{run}/{name}", path.read_bytes())
+    from_json = previous_view(json.loads(paths["findings.json"].read_text(encoding="utf-8")))
+    got = previous_findings(findings, "20261202T020000Z-bbbbbb")
+    assert got == from_json and got["run_id"] == run and len(got["objects"]) == 59
+    assert failing[1] + "#0" in got["failing"]
+    findings.put(f"runs/{run}/findings.json", b"not json any more")  # the Parquet files are what is read
+    assert previous_findings(findings, "20261202T020000Z-bbbbbb") == from_json
 
 
 def test_changes_come_from_the_previous_run_in_the_findings_store(tmp_path):

@@ -80,12 +80,16 @@ def stat_records(stats: dict[str, RuleStat], run_id: str, version: str) -> list[
 
 
 def to_csv(rows: Iterable[dict[str, Any]], cols: tuple[str, ...]) -> bytes:
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=cols, extrasaction="ignore", lineterminator="\r\n")
+    buf = io.BytesIO()
+    text = io.TextIOWrapper(buf, encoding="utf-8-sig", newline="")  # encoded as it is written: one copy
+    w = csv.DictWriter(text, fieldnames=cols, extrasaction="ignore", lineterminator="\r\n")
     w.writeheader()
     for r in rows:
         w.writerow({k: ("" if r.get(k) is None else _excel_safe(r.get(k))) for k in cols})
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+    text.flush()
+    data = buf.getvalue()
+    text.detach()
+    return data
 
 
 def _excel_safe(v: Any) -> Any:
@@ -103,27 +107,43 @@ def _number(v: str) -> bool:
     return True
 
 
-def to_parquet(rows: list[dict[str, Any]], cols: tuple[str, ...]) -> bytes:
+# Parquet column types (the rest are text); fixed, so that the rows can be written a chunk at a time
+PARQUET_INT = {"report_index", "year", "reports_checked", "reports_violated"}
+PARQUET_FLOAT = {"expected", "actual", "likely_value", "rate"}
+CHUNK = 20_000
+
+
+def to_parquet(rows: Iterable[dict[str, Any]], cols: tuple[str, ...]) -> bytes:
+    import itertools
+
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    def col(c: str):
-        vals = [r.get(c) for r in rows]
-        kinds = {type(v) for v in vals if v is not None}
-        if kinds and kinds <= {int}:
-            return pa.array(vals, pa.int64())
-        if kinds and kinds <= {int, float}:
-            return pa.array([None if v is None else float(v) for v in vals], pa.float64())
-        return pa.array([None if v is None else (v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)
-                                                 if isinstance(v, (dict, list)) else str(v)) for v in vals], pa.string())
+    schema = pa.schema([(c, pa.int64() if c in PARQUET_INT else pa.float64() if c in PARQUET_FLOAT else pa.string())
+                        for c in cols])
 
-    table = pa.table({c: col(c) for c in cols})
+    def cell(c: str, v: Any) -> Any:
+        if v is None:
+            return None
+        if c in PARQUET_INT or c in PARQUET_FLOAT:
+            if isinstance(v, bool) or not isinstance(v, (int, float)):
+                return None
+            return int(v) if c in PARQUET_INT else float(v)
+        return v if isinstance(v, str) else json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else str(v)
+
     buf = io.BytesIO()
-    pq.write_table(table, buf, compression="zstd")
+    with pq.ParquetWriter(buf, schema, compression="zstd") as w:
+        it = iter(rows)
+        wrote = False
+        while chunk := list(itertools.islice(it, CHUNK)):
+            w.write_table(pa.table({c: [cell(c, r.get(c)) for r in chunk] for c in cols}, schema=schema))
+            wrote = True
+        if not wrote:
+            w.write_table(schema.empty_table())
     return buf.getvalue()
 
 
-def to_xlsx(sheets: list[tuple[str, tuple[str, ...], list[dict[str, Any]]]], when: str = "") -> bytes:
+def to_xlsx(sheets: list[tuple[str, tuple[str, ...], Iterable[dict[str, Any]]]], when: str = "") -> bytes:
     from openpyxl import Workbook
     from openpyxl.utils.exceptions import IllegalCharacterError
 
@@ -149,17 +169,24 @@ def _strip_ctl(s: str) -> str:
 
 def exports(data: SiteData, stats: dict[str, RuleStat]) -> Iterator[tuple[str, tuple[bytes, Any]]]:
     """(name, (bytes, xlsx maker or None)), one file at a time (the caller writes each before the next
-    is made). Names: ``reports.csv`` … and ``region/<province>.csv``, ``rule/<id>.csv``. For .xlsx the
-    bytes are the CSV of the same rows (what decides whether it is rebuilt) and the maker builds the
-    workbook."""
-    reports = [report_record(r) for r in data.reports]
-    yield "reports.csv", (to_csv(reports, REPORT_COLS), None)
-    yield "reports.parquet", (to_parquet(reports, REPORT_COLS), None)
-    del reports
-    findings = [f for r in data.reports for f in finding_records(r)]
-    findings_csv = to_csv(findings, FINDING_COLS)
+    is made), their rows made from the report rows as they are written, never all held at once.
+    Names: ``reports.csv`` … and ``region/<province>.csv``, ``rule/<id>.csv``. For .xlsx the bytes are
+    the CSV of the same rows (what decides whether it is rebuilt) and the maker builds the workbook."""
+    def province(r: ReportRow) -> str:
+        return r.region.province or UNKNOWN_REGION
+
+    def report_rows(prov: str | None = None, bad: bool = False) -> Iterator[dict[str, Any]]:
+        return (report_record(r) for r in data.reports
+                if (prov is None or province(r) == prov) and not (bad and r.status == "pass"))
+
+    def finding_rows(prov: str | None = None) -> Iterator[dict[str, Any]]:
+        return (f for r in data.reports if prov is None or province(r) == prov for f in finding_records(r))
+
+    yield "reports.csv", (to_csv(report_rows(), REPORT_COLS), None)
+    yield "reports.parquet", (to_parquet(report_rows(), REPORT_COLS), None)
+    findings_csv = to_csv(finding_rows(), FINDING_COLS)
     yield "findings.csv", (findings_csv, None)
-    yield "findings.parquet", (to_parquet(findings, FINDING_COLS), None)
+    yield "findings.parquet", (to_parquet(finding_rows(), FINDING_COLS), None)
     stat_rows = stat_records(stats, data.run_id, data.catalog_version)
     yield "rule-stats.csv", (to_csv(stat_rows, STAT_COLS), None)
     yield "rule-stats.parquet", (to_parquet(stat_rows, STAT_COLS), None)
@@ -171,26 +198,19 @@ def exports(data: SiteData, stats: dict[str, RuleStat]) -> Iterator[tuple[str, t
                 for i in ids if i in by_id]
         del by_id
         yield "changes.csv", (to_csv(rows, ("change", *REPORT_COLS)), None)
-    bad_reports = [report_record(r) for r in data.reports if r.status != "pass"]
-    key = sha(to_csv(bad_reports, REPORT_COLS) + findings_csv)
+    key = sha(to_csv(report_rows(bad=True), REPORT_COLS) + findings_csv)
     del findings_csv
-    yield "failing.xlsx", (key.encode(), lambda: to_xlsx([("未通过的报告 reports", REPORT_COLS, bad_reports),
-                                                        ("问题 findings", FINDING_COLS, findings)]))
-    by_prov_r: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    by_prov_f: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for r in bad_reports:
-        by_prov_r[r["province"] or UNKNOWN_REGION].append(r)
-    for f in findings:
-        by_prov_f[f["province"] or UNKNOWN_REGION].append(f)
-    for prov in sorted(set(by_prov_r)):
-        rr, ff = by_prov_r[prov], by_prov_f.get(prov, [])
-        csv_r = to_csv(rr, REPORT_COLS)
+    yield "failing.xlsx", (key.encode(), lambda: to_xlsx([("未通过的报告 reports", REPORT_COLS, report_rows(bad=True)),
+                                                        ("问题 findings", FINDING_COLS, finding_rows())]))
+    for prov in sorted({province(r) for r in data.reports if r.status != "pass"}):
+        csv_r = to_csv(report_rows(prov, bad=True), REPORT_COLS)
         yield f"region/{prov}-reports.csv", (csv_r, None)
-        csv_f = to_csv(ff, FINDING_COLS)
+        csv_f = to_csv(finding_rows(prov), FINDING_COLS)
         yield f"region/{prov}-findings.csv", (csv_f, None)
         yield f"region/{prov}.xlsx", (sha(csv_r + csv_f).encode(),
-                                      lambda rr=rr, ff=ff: to_xlsx([("未通过的报告 reports", REPORT_COLS, rr),
-                                                                    ("问题 findings", FINDING_COLS, ff)]))
+                                      lambda prov=prov: to_xlsx([("未通过的报告 reports", REPORT_COLS,
+                                                                  report_rows(prov, bad=True)),
+                                                                 ("问题 findings", FINDING_COLS, finding_rows(prov))]))
     by_rule: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for s in stat_rows:
         by_rule[s["rule"]].append(s)

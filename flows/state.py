@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import sys
 import time
 import zlib
 from collections.abc import Iterable, Iterator
@@ -104,6 +105,9 @@ FIELDS = ("etag", "size", "status", "version_id", "last_modified", "audited_at",
           "cells")
 
 
+SHARED = {"status", "run_id", "cells", "audited_at", "last_modified"}  # few values, shared by many entries
+
+
 class ObjectEntry:
     """One object of the source: its ETag/size/status and its reports and findings.
 
@@ -182,7 +186,8 @@ class ObjectEntry:
 
     @classmethod
     def packed(cls, key: str, meta: dict[str, Any], payload: bytes) -> ObjectEntry:
-        e = cls(key=key, **{k: meta.get(k) for k in FIELDS if k in meta})  # type: ignore[arg-type]
+        e = cls(key=key, **{k: sys.intern(v) if k in SHARED and isinstance(v := meta.get(k), str) else meta.get(k)
+                            for k in FIELDS if k in meta})  # type: ignore[arg-type]
         e._packed = zlib.compress(payload, 1)
         e._reports = e._findings = None
         return e

@@ -256,6 +256,7 @@ def _render(data: SiteData, out: _Out, res: BuildResult, *, cells, fetch_source,
                 crops[cid] = p
         out.emit(path, pg.report_page(r, rc, crops, note))
         res.evidence_rendered += 1
+    release_memory()  # the entries the evidence pages opened
     res.timings["evidence"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -291,6 +292,7 @@ def _render(data: SiteData, out: _Out, res: BuildResult, *, cells, fetch_source,
                 ix.rule_pages(data, stats, chart, downloads)):
         for path, html in gen:
             out.emit(path, html)
+    release_memory()
     res.timings["lists"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -423,6 +425,7 @@ def build_site_from_state(state: Any, docs: Any, *, state_store: Any = None, sta
     prev = previous_findings(findings, run) if findings is not None else None
     data = from_state(state, run_id=run, run_at=run_at or run_time(run) or state.updated_at or "",
                       regions=RegionResolver(registry), previous=prev)
+    release_memory()  # every entry was opened once
     cells = None
     if state_store is not None and state_key:
         from flows.cells import read_cells

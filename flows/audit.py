@@ -271,6 +271,9 @@ def run_audit(settings: AuditSettings, alerts: Any = None, run_id: str | None = 
                 log.error("cross-year batch failed: %s", e)
         state = p.merge_state(state, dataclasses.replace(plan, deleted=[]), extra)
         outcomes += extra
+    from flows.parse_pool import RECENT
+
+    RECENT.clear()  # up to NIANBAO_PARSE_CACHE_MB of parsed reports, kept for the follow-up round only
     release_memory()
     reviews_changed = False
     if alerts is not None and alerts.reviews:

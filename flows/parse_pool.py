@@ -280,6 +280,12 @@ class Recent:
             while self.size > self.limit and self._items:
                 self.size -= self._items.pop(next(iter(self._items)))[1].size
 
+    def clear(self) -> None:
+        """Forget everything (the run's last validation round is over: publishing needs none of it)."""
+        with self._lock:
+            self._items.clear()
+            self.size, self.run = 0, None
+
     def get(self, run: str, key: str, etag: str | None) -> tuple[Any, Parsed] | None:
         """(fetched info, ``Parsed``) of ``key`` at ``etag`` parsed earlier by ``run``, or None."""
         if etag is None or run != self.run:

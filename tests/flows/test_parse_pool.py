@@ -96,3 +96,16 @@ def test_batch_validated_in_a_worker_like_here(tmp_path) -> None:
     assert asked and set(asked) <= set(v.lookups_of([m for p in packed for m in p.meta], lookup))
     if v.has_docs(here):
         assert there.docs_index and (tmp_path / "site" / "index.html").is_file()
+
+
+def test_recent_parses_are_per_run_bounded_and_cleared():
+    from flows.parse_pool import Parsed, Recent
+    from flows.storage import ObjectInfo
+
+    rec = Recent(limit_bytes=250)
+    for i in range(5):
+        rec.put("r1", f"k{i}", ObjectInfo(f"k{i}", "e", 1), Parsed(f"k{i}", blob=b"x" * 100))
+    assert rec.get("r1", "k4", "e") is not None and rec.get("r1", "k0", "e") is None  # oldest out
+    assert rec.get("r2", "k4", "e") is None and rec.get("r1", "k4", "other-etag") is None
+    rec.clear()
+    assert rec.get("r1", "k4", "e") is None and rec.size == 0

@@ -190,6 +190,19 @@ def _skip(key: str) -> bool:
     return not name or name.startswith(".") or name in SKIP_NAMES
 
 
+def _object_args(content_type: str | None, metadata: dict[str, str] | None,
+                 cache_control: str | None) -> dict[str, Any]:
+    """The PUT arguments an object is written with (put_object keywords, upload_file ExtraArgs)."""
+    kw: dict[str, Any] = {}
+    if content_type:
+        kw["ContentType"] = content_type
+    if metadata:
+        kw["Metadata"] = metadata
+    if cache_control:
+        kw["CacheControl"] = cache_control
+    return kw
+
+
 class S3Store:
     page_size = 1000  # ListObjectsV2 MaxKeys (1000 is the S3 maximum)
 
@@ -250,26 +263,15 @@ class S3Store:
 
     def put(self, key: str, data: bytes, content_type: str | None = None,
             metadata: dict[str, str] | None = None, cache_control: str | None = None) -> str:
-        kw: dict[str, Any] = {"Bucket": self.bucket, "Key": self._full(key), "Body": data}
-        if content_type:
-            kw["ContentType"] = content_type
-        if metadata:
-            kw["Metadata"] = metadata
-        if cache_control:
-            kw["CacheControl"] = cache_control
+        kw: dict[str, Any] = {"Bucket": self.bucket, "Key": self._full(key), "Body": data,
+                              **_object_args(content_type, metadata, cache_control)}
         r = call_with_retries(lambda: self.client.put_object(**kw), self.retry, self.url_s3(key))
         return r["ETag"].strip('"')
 
     def put_file(self, key: str, path: Path, content_type: str | None = None,
                  metadata: dict[str, str] | None = None, cache_control: str | None = None) -> str:
         """Upload a file without reading it into memory (multipart above 8 MB)."""
-        extra: dict[str, Any] = {}
-        if content_type:
-            extra["ContentType"] = content_type
-        if metadata:
-            extra["Metadata"] = metadata
-        if cache_control:
-            extra["CacheControl"] = cache_control
+        extra = _object_args(content_type, metadata, cache_control)
         call_with_retries(lambda: self.client.upload_file(str(path), self.bucket, self._full(key), ExtraArgs=extra),
                           self.retry, self.url_s3(key))
         info = self.head(key)

@@ -272,11 +272,15 @@ def slim_finding(f: dict[str, Any]) -> dict[str, Any]:
            if k not in SLIM_DROP}
     target = target_cell(f)
     if target is not None:
-        out["cells"] = [{k: target[k] for k in SLIM_CELL_KEYS if k in target}
-                        | {"prov": {"page": (target.get("prov") or {}).get("page")}}]
+        out["cells"] = [_interned(target, SLIM_CELL_KEYS) | {"prov": {"page": (target.get("prov") or {}).get("page")}}]
     if isinstance(f.get("likely"), dict):
-        out["likely"] = {k: f["likely"][k] for k in SLIM_LIKELY_KEYS if k in f["likely"]}
+        out["likely"] = _interned(f["likely"], SLIM_LIKELY_KEYS)
     return out
+
+
+def _interned(d: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
+    """``keys`` of ``d``, their text values interned (cell ids and labels repeat across reports)."""
+    return {k: sys.intern(d[k]) if isinstance(d[k], str) else d[k] for k in keys if k in d}
 
 
 def _full_of(e: Any, rid: str) -> Callable[[], tuple[list[dict[str, Any]], dict[str, Any]]]:
@@ -319,10 +323,10 @@ def from_state(state: Any, *, run_id: str | None = None, run_at: str | None = No
             # 100,000 reports must fit in memory: the rows keep what the indexes read, the evidence
             # page reads the rest from the (packed) state entry
             summary = {k: summary[k] for k in PASS_SUMMARY_KEYS if k in summary}
-            if status == "pass":  # its not-checked lines show nowhere but in the list of rules
-                named.update(f.get("rule") or "" for f in fs if f.get("status") == "not_checked")
-                fs = [f for f in fs if f.get("status") != "not_checked"]
-            fs = [slim_finding(f) for f in fs]
+            # not-checked lines show only on the evidence page (drawn from ``full``) and in the list of
+            # rules; the statistics count them from the summary's rules
+            named.update(f.get("rule") or "" for f in fs if f.get("status") == "not_checked")
+            fs = [slim_finding(f) for f in fs if f.get("status") != "not_checked"]
             reports.append(ReportRow(
                 report_id=rid, object_key=key, report_index=int(r.get("report_index") or 0), body=body,
                 body_key=normalise_body(body) or f"?{key}", year=r.get("year"), format=str(r.get("format") or ""),

@@ -392,16 +392,15 @@ def year_index(state: AuditState, base: dict[str, list[tuple[str, str | None]]] 
     deleted since), only those entries are read again."""
     if base is not None and changed is not None:
         out = {yk: kept for yk, v in base.items() if (kept := [c for c in v if c[0] not in changed])}
-        entries: Any = ((k, state.objects[k]) for k in changed if k in state.objects)
+        keys: Any = (k for k in changed if k in state.objects)
     else:
-        out, entries = {}, state.entries(sort=False)
-    for key, e in entries:
-        was_open = e.is_open
-        for r in e.reports:
-            if r.get("body") and r.get("year"):
-                out.setdefault(year_key(r["body"], r["year"]), []).append((key, e.cells))
-        if not was_open:
-            e.release()
+        out, keys = {}, list(state.objects)
+    for key in keys:
+        e = state.objects[key]
+        with e.visit():
+            for r in e.reports:
+                if r.get("body") and r.get("year"):
+                    out.setdefault(year_key(r["body"], r["year"]), []).append((key, e.cells))
     for v in out.values():  # the same order however it was built
         v.sort(key=lambda c: (c[0], c[1] or ""))
     return out

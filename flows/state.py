@@ -16,6 +16,7 @@ Schema 1 (one document with every entry inline) is still read; the next save wri
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -179,6 +180,20 @@ class ObjectEntry:
             self._reports = self._findings = None
         return self
 
+    @contextlib.contextmanager
+    def visit(self, write: bool = False) -> Iterator[ObjectEntry]:
+        """The entry, open for the block and packed again after it (``write``: keeping what the block
+        changed; else dropped), unless it was open before."""
+        was_open = self.is_open
+        try:
+            yield self
+        finally:
+            if not was_open:
+                if write:
+                    self.pack()
+                else:
+                    self.release()
+
     def release(self) -> None:
         """Drop the decoded lists of a packed entry without encoding them again (changes are lost)."""
         if self._packed is not None:
@@ -253,18 +268,8 @@ class AuditState:
             e = self.objects.get(key)
             if e is None:
                 continue
-            was_open = e.is_open
-            yield key, e
-            if not was_open:
-                if write:
-                    e.pack()
-                else:
-                    e.release()
-
-    def pack(self) -> None:
-        """Pack every open entry (after a merge, before a save)."""
-        for e in self.objects.values():
-            e.pack()
+            with e.visit(write):
+                yield key, e
 
     def reports(self) -> Iterator[tuple[str, dict[str, Any]]]:
         for key, e in self.entries(sort=False):

@@ -285,14 +285,10 @@ def _interned(d: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
 
 def _full_of(e: Any, rid: str) -> Callable[[], tuple[list[dict[str, Any]], dict[str, Any]]]:
     def full() -> tuple[list[dict[str, Any]], dict[str, Any]]:
-        was_open = e.is_open
-        try:
+        with e.visit():
             fs = [f for f in e.findings if f.get("report_id", "") == rid]
             summary = next((r.get("summary") or {} for r in e.reports if r["report_id"] == rid), {})
             return fs, summary
-        finally:
-            if not was_open:
-                e.release()
     return full
 
 

@@ -91,11 +91,14 @@ def make_offline(page: str, index_href: str, css_href: str) -> str:
     return page
 
 
+# A tag with a network reference among its attributes (escaped report text holds no "<" or ">").
+_TAG_REF = re.compile(r"<[^<>]*?(?:(?:src|href|action)\s*=\s*[\"']?(?:https?:)?//|url\(['\"]?(?:https?:)?//)[^<>]*>",
+                      re.I)
+
+
 def external_refs(page: str) -> list[str]:
     """Network references left in a page (src/href/action/url() pointing at http(s) or //)."""
-    refs = []
-    for tag in re.finditer(r"<[^<>]+>", page):  # attributes of real tags (escaped report text has no "<")
-        refs += [m.group(0) for m in _REF.finditer(tag.group(0))]
+    refs = [m.group(0) for tag in _TAG_REF.finditer(page) for m in _REF.finditer(tag.group(0))]
     for style in re.finditer(r"<style[^>]*>(.*?)</style>", page, re.S):
         refs += [m.group(0) for m in _REF.finditer(style.group(1))]
     return refs

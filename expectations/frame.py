@@ -4,10 +4,13 @@ Columns:
   ``report``, ``reading``      the report's position in the batch and the reading of its ambiguous rows
   ``m_*``                      report-level facts (generation codes, table statuses, layout variant, ...)
   ``v:<cell>``                 the value arithmetic uses (blank, "-", "/" read as 0, as printed)
-  ``a:<cell>``                 the cell is available (table present, row printed and complete, value parsed)
-  ``b:<cell>``                 the cell was printed blank (or "-", "—", "/", "无")
-  ``f:<cell>``                 the parser flagged a double sign ("--253")
-  ``u:<cell>``                 an ambiguous cell whose rules cannot be decided (too many combinations)
+  ``k:<cell>``                 what is known of the cell, bits (``KIND_*``): 1 available (table present, row
+                               printed and complete, value parsed), 2 printed blank (or "-", "—", "/",
+                               "无"), 4 flagged double sign ("--253"), 8 ambiguous and undecidable (too
+                               many combinations)
+
+Two columns per cell, not one per fact: GX walks every column of the frame once per validation
+(``DataFrame.memory_usage`` before fingerprinting), which was most of a validation's fixed cost.
 
 A report whose table 三 has rows with several readings of run-together digits gets one frame row per
 combination of readings that some rule needs (``_reading_combos``), so every rule is evaluated under
@@ -38,6 +41,7 @@ from parsers.model import MISSING, PRESENT, UNREADABLE, Cell, Report
 GEN_CODES = {GEN_2019: 1, GEN_2021: 2, GEN_PRE2019: 3}
 STATUS_CODES = {PRESENT: 0, MISSING: 1, UNREADABLE: 2}
 VARIANT_NONE, VARIANT_SINGLE, VARIANT_SPLIT = 0, 1, 2
+KIND_AVAILABLE, KIND_BLANK, KIND_DOUBLE_SIGN, KIND_UNDECIDABLE = 1, 2, 4, 8
 MAX_COLUMN_COMBOS = 512  # combinations of one table-三 column's ambiguous values evaluated per report
 
 META = ("m_gen", "m_ygen", "m_t2gen", "m_variant", "m_st_table2", "m_st_table3", "m_st_table4",
@@ -269,10 +273,8 @@ def reports_to_frame(reports: list[Report], previous: list | None = None) -> tup
         pd.DataFrame({"report": rep_col, "reading": reading_col}),
         pd.DataFrame(meta, columns=list(META)),
         pd.DataFrame(V, columns=[f"v:{x}" for x in names]),
-        pd.DataFrame(A, columns=[f"a:{x}" for x in names]),
-        pd.DataFrame(B, columns=[f"b:{x}" for x in names]),
-        pd.DataFrame(F, columns=[f"f:{x}" for x in names]),
-        pd.DataFrame(U, columns=[f"u:{x}" for x in names]),
+        pd.DataFrame(A * np.uint8(KIND_AVAILABLE) | B * np.uint8(KIND_BLANK) | F * np.uint8(KIND_DOUBLE_SIGN)
+                     | U * np.uint8(KIND_UNDECIDABLE), columns=[f"k:{x}" for x in names]),
     ]
     return pd.concat(parts, axis=1), index
 
@@ -302,13 +304,14 @@ def frame_arrays(df: pd.DataFrame) -> FrameArrays:
     names = [c.id for c in all_cells()]
     rep = df["report"].to_numpy()
     change = np.flatnonzero(np.r_[True, rep[1:] != rep[:-1]]) if len(rep) else np.zeros(0, dtype=np.int64)
+    K = df[[f"k:{x}" for x in names]].to_numpy(dtype=np.uint8)
     arrays = FrameArrays(
         report=rep,
         V=df[[f"v:{x}" for x in names]].to_numpy(dtype=np.float64),
-        A=df[[f"a:{x}" for x in names]].to_numpy(dtype=bool),
-        B=df[[f"b:{x}" for x in names]].to_numpy(dtype=bool),
-        F=df[[f"f:{x}" for x in names]].to_numpy(dtype=bool),
-        U=df[[f"u:{x}" for x in names]].to_numpy(dtype=bool),
+        A=(K & KIND_AVAILABLE) != 0,
+        B=(K & KIND_BLANK) != 0,
+        F=(K & KIND_DOUBLE_SIGN) != 0,
+        U=(K & KIND_UNDECIDABLE) != 0,
         meta={m: df[m].to_numpy() for m in META},
         starts=change,
         report_ids=rep[change] if len(rep) else rep,

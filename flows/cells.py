@@ -14,7 +14,10 @@ cells with the same GET. States written before shards name no shard: their objec
 (``nianbao-cells/1``, ``<state>.cells/<aa>/<sha1 of the key>.json``) are still read, and deleted by
 ``gc`` once their object is audited again.
 
-A shard is ``{"schema": "nianbao-cells/2", "objects": {KEY: {"etag": …, "reports": [REPORT, …]}}}``.
+A shard is ``{"schema": "nianbao-cells/2", "objects": {KEY: {"etag": …, "reports": [REPORT, …]}}}``,
+written one object per line: a reader splits it by lines and decodes only the objects it is asked for
+(a cross-year lookup wants one object of ~50, and decoding whole shards was most of the flow process's
+time on a multi-year first audit). Shards written as one line are still read, decoded whole.
 An object's document (what ``read_cells`` returns, in either layout)::
 
     {"schema": "nianbao-cells/1", "object": "reports/a.pdf", "etag": "…",
@@ -96,12 +99,55 @@ def shard_key(state_key: str, shard: str) -> str:
     return f"{cells_prefix(state_key)}{shard}.json"
 
 
+_SHARD_HEAD = b'{"schema":"' + SHARD_SCHEMA.encode() + b'","objects":{'
+
+
 def shard_bytes(objects: Iterable[tuple[str, str | None, bytes]]) -> bytes:
     """A shard from (object key, ETag, the JSON list of its reports' cells as ``parse_pool.describe``
-    made it): joined as bytes, the cells are not decoded again."""
+    made it): joined as bytes, the cells are not decoded again. One object per line (JSON escapes every
+    newline inside strings, so the only raw newlines are these)."""
     parts = [json.dumps(k, ensure_ascii=False).encode("utf-8") + b':{"etag":' + json.dumps(etag).encode()
              + b',"reports":' + cells + b"}" for k, etag, cells in objects]
-    return b'{"schema":"' + SHARD_SCHEMA.encode() + b'","objects":{' + b",".join(parts) + b"}}"
+    return _SHARD_HEAD + b"\n" + b",\n".join(parts) + b"\n}}"
+
+
+_KEY = json.JSONDecoder()
+
+
+def split_shard(data: bytes) -> dict[str, str | dict[str, Any]] | None:
+    """A shard's objects by key: each the undecoded JSON text of ``{"etag": …, "reports": […]}`` when
+    the shard is written one object per line, else (an older one-line shard) decoded whole. None when
+    it is not a shard."""
+    lines = data.split(b"\n")
+    if len(lines) >= 3 and lines[0] == _SHARD_HEAD and lines[-1] == b"}}":
+        out: dict[str, str | dict[str, Any]] = {}
+        for line in lines[1:-1]:
+            text = line.decode("utf-8").removesuffix(",")
+            key, end = _KEY.raw_decode(text)
+            if not isinstance(key, str) or text[end:end + 1] != ":":
+                raise ValueError("not a shard line")
+            out[key] = text[end + 1:]
+        return out
+    doc = json.loads(data)
+    objs = doc.get("objects") if isinstance(doc, dict) and doc.get("schema") == SHARD_SCHEMA else None
+    return objs if isinstance(objs, dict) else None
+
+
+def object_doc(raw: str | dict[str, Any] | None) -> dict[str, Any] | None:
+    """One object's ``{"etag", "reports"}`` of a shard (``split_shard``), decoded."""
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except ValueError:
+            return None
+    return raw if isinstance(raw, dict) else None
+
+
+def reports_of(raw: str | dict[str, Any] | None, body_norm: str, year: int) -> list[dict[str, Any]]:
+    """The cell documents of one object's reports of that (normalised) body and year."""
+    doc = object_doc(raw) or {}
+    return [d for d in doc.get("reports") or [] if isinstance(d, dict)
+            and d.get("body_norm") == body_norm and d.get("year") == year]
 
 
 def write_shard(store: Store, state_key: str, shard: str, objects: Iterable[tuple[str, str | None, bytes]]) -> None:
@@ -116,7 +162,7 @@ class _ShardCache:
         self._items: OrderedDict[tuple[Any, str], tuple[dict[str, Any] | None, int]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, store: Store, key: str) -> dict[str, Any] | None:
+    def get(self, store: Store, key: str) -> dict[str, str | dict[str, Any]] | None:
         # by where the store points (a Location value), not by object: every batch opens its own stores
         ident = (getattr(store, "location", None) or id(store), key)
         with self._lock:
@@ -126,11 +172,9 @@ class _ShardCache:
                 return hit[0]
         try:
             data, _ = store.get(key)
-            doc = json.loads(data)
+            objs = split_shard(data)
         except (StorageError, ValueError):
             return None  # not cached: a store that failed now may answer next time
-        objs = doc.get("objects") if isinstance(doc, dict) and doc.get("schema") == SHARD_SCHEMA else None
-        objs = objs if isinstance(objs, dict) else None
         with self._lock:
             self._items[ident] = (objs, len(data))
             self.size += len(data)
@@ -146,9 +190,8 @@ def read_cells(store: Store, state_key: str, object_key: str, shard: str | None 
     """The object's cell document (from its ``shard``, or the per-object document of states written
     before shards), or None when there is none (or it cannot be used)."""
     if shard:
-        objs = SHARDS.get(store, shard_key(state_key, shard))
-        got = (objs or {}).get(object_key)
-        if not isinstance(got, dict):
+        got = object_doc(object_json(store, state_key, object_key, shard))
+        if got is None:
             return None
         return {"schema": SCHEMA, "object": object_key, "etag": got.get("etag"), "reports": got.get("reports") or []}
     key = cells_key(state_key, object_key)
@@ -160,6 +203,11 @@ def read_cells(store: Store, state_key: str, object_key: str, shard: str | None 
     except (StorageError, ValueError):
         return None
     return doc if isinstance(doc, dict) and doc.get("schema") == SCHEMA else None
+
+
+def object_json(store: Store, state_key: str, object_key: str, shard: str) -> str | dict[str, Any] | None:
+    """The object's entry in its shard, undecoded where the shard allows (``split_shard``)."""
+    return (SHARDS.get(store, shard_key(state_key, shard)) or {}).get(object_key)
 
 
 def gc(store: Store, state_key: str, shards: set[str], legacy: set[str]) -> int:

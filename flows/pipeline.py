@@ -410,26 +410,29 @@ def cell_lookup(stores: Stores, years: dict[str, list[tuple[str, str | None]]], 
     """``lookup(normalised body, year)`` for ``expectations.check_reports``: the cell-store documents of
     that body's reports of that year, as the state at the start of the run (``years``) or, for objects
     this run audited already, this run (``LIVE``) stored them. Each shard is read once per process
-    (``flows.cells.SHARDS``)."""
-    from flows.cells import read_cells
+    (``flows.cells.SHARDS``). ``lookup.raw(body, year)``: the candidate objects' entries undecoded (what
+    a worker validating the batch is sent, ``flows.validate.lookups_of``)."""
+    from flows.cells import object_json, read_cells, reports_of
 
-    cache: dict[tuple[str, str | None], dict | None] = {}
     seen: dict[tuple[str, int], list[tuple[str, str | None]]] = {}
 
-    def lookup(body: str, year: int) -> list[dict[str, Any]]:
-        out = []
+    def raw(body: str, year: int) -> list[Any]:
         yk = year_key_norm(body, year)
         where = dict(years.get(yk, []))
         where.update(LIVE.get(run_id, yk))  # this run's cells of an object supersede the older ones
         seen[(body, year)] = list(where.items())
+        out = []
         for key, shard in where.items():
-            if (key, shard) not in cache:
-                cache[(key, shard)] = read_cells(stores.state, stores.state_key, key, shard)
-            for d in (cache[(key, shard)] or {}).get("reports", []):
-                if d.get("body_norm") == body and d.get("year") == year:
-                    out.append(d)
+            got = object_json(stores.state, stores.state_key, key, shard) if shard else \
+                read_cells(stores.state, stores.state_key, key)
+            if got is not None:
+                out.append(got)
         return out
+
+    def lookup(body: str, year: int) -> list[dict[str, Any]]:
+        return [d for got in raw(body, year) for d in reports_of(got, body, year)]
     lookup.seen = seen  # type: ignore[attr-defined]  # what it was asked and answered from
+    lookup.raw = raw  # type: ignore[attr-defined]
     return lookup
 
 

@@ -104,18 +104,25 @@ def validate_reports(reports: list[Report], lookup: Any = None) -> Validation:
 
 class Recorded(dict):
     """A lookup that answers what ``lookups_of`` recorded: what a worker process validating a batch
-    is given instead of the cell store."""
+    is given instead of the cell store. Values are the candidate objects' cell entries, undecoded where
+    the store kept them so (``flows.cells.split_shard``): the worker decodes them, not the flow process."""
 
     def __call__(self, body: str, year: int) -> list[dict[str, Any]]:
-        return self.get((body, year), [])
+        from flows.cells import reports_of
+
+        got = self.get((body, year), [])
+        if any(isinstance(g, str) for g in got):  # decoded once, on first use
+            got = self[(body, year)] = [{"reports": reports_of(g, body, year)} for g in got]
+        return [d for g in got for d in reports_of(g, body, year)]
 
 
 def lookups_of(meta: list[dict[str, Any]], lookup: Any) -> Recorded:
     """Every answer of ``lookup`` the cross-year pairing (``expectations.crossyear.pair``) of a batch
     will ask for, read here once, from the batch's report descriptions (``parse_pool.describe``): last
-    year of each (normalised body, year) of the batch."""
+    year of each (normalised body, year) of the batch (``lookup.raw`` when it has it)."""
     have = {(m.get("body_norm") or "", m["year"]) for m in meta if m.get("body") and m.get("year") is not None}
-    return Recorded({(body, year - 1): lookup(body, year - 1) for body, year in sorted(have)})
+    ask = getattr(lookup, "raw", None) or (lambda body, year: [{"reports": lookup(body, year)}])
+    return Recorded({(body, year - 1): ask(body, year - 1) for body, year in sorted(have)})
 
 
 def in_worker(blobs: list[bytes], table: Recorded | None, docs_dir: str | None) -> Validation:
@@ -149,6 +156,7 @@ def share_docs_view() -> None:
     if getattr(base, "_nianbao_shared", None) is not None:
         return
     shared = base()
+    shared.env.auto_reload = False  # GX's templates are package files: no stat() per template use
 
     class SharedView(base):  # type: ignore[misc, valid-type]
         _nianbao_shared = shared

@@ -46,3 +46,26 @@ def test_shards_are_cached_by_location_not_by_store_object(tmp_path) -> None:
     assert cells.read_cells(LocalStore(loc), "state.json", k, "run2/b00000") is not None
     (tmp_path / cells.shard_key("state.json", "run2/b00000")).unlink()  # shards are immutable: never re-read
     assert cells.read_cells(LocalStore(loc), "state.json", k, "run2/b00000") is not None
+
+
+def test_shard_is_one_json_document_read_object_by_object(tmp_path) -> None:
+    """A shard is valid JSON as a whole and one object per line; objects are decoded only when asked
+    for; a shard written on one line (before lines) is still read."""
+    files = dict(list(seed_files().items())[:3])
+    objs = [(k, f"e{i}", describe(parse_bytes(v, k))[1]) for i, (k, v) in enumerate(files.items())]
+    data = cells.shard_bytes(objs)
+    whole = json.loads(data)
+    assert whole["schema"] == cells.SHARD_SCHEMA and list(whole["objects"]) == list(files)
+    assert data.count(b"\n") == len(objs) + 1
+    split = cells.split_shard(data)
+    assert all(isinstance(v, str) for v in split.values())  # not decoded yet
+    assert {k: cells.object_doc(v) for k, v in split.items()} == whole["objects"]
+    one_line = json.dumps(whole, ensure_ascii=False).encode("utf-8")
+    assert cells.split_shard(one_line) == whole["objects"]
+    k = next(iter(files))
+    body, year = whole["objects"][k]["reports"][0]["body_norm"], whole["objects"][k]["reports"][0]["year"]
+    assert cells.reports_of(split[k], body, year) == whole["objects"][k]["reports"][:1]
+    assert cells.reports_of(split[k], body, year + 1) == []
+    store = LocalStore(Location("file", None, str(tmp_path)))
+    store.put(cells.shard_key("state.json", "old/b00000"), one_line)
+    assert cells.read_cells(store, "state.json", k, "old/b00000")["etag"] == "e0"

@@ -26,6 +26,22 @@ def finding_id(report_id: str, rule: str, table: str | None, row: str | None, co
     return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
 
 
+def _plain(v: Any) -> Any:
+    """A copy of JSON-like data (dicts, lists, tuples as lists): what ``dataclasses.asdict`` gives for
+    these fields, without its per-value dataclass checks (a batch's findings are converted on the
+    flow's hot path)."""
+    t = type(v)
+    if t is dict:
+        return {k: _plain(x) for k, x in v.items()}
+    if t is list or t is tuple:
+        return [_plain(x) for x in v]
+    return v
+
+
+def _fields_dict(obj: Any) -> dict[str, Any]:
+    return {name: _plain(getattr(obj, name)) for name in obj.__slots__}
+
+
 @dataclass(slots=True)
 class Finding:
     id: str
@@ -56,7 +72,7 @@ class Finding:
         return self.severity == FAIL and self.status == VIOLATED
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return _fields_dict(self)
 
 
 @dataclass(slots=True)
@@ -77,7 +93,7 @@ class ReportResult:
     read_limited: list[str] = field(default_factory=list)  # printed but not read (Report.read_limited)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return _fields_dict(self)
 
 
 @dataclass(slots=True)

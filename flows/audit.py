@@ -320,6 +320,7 @@ def audit_flow(source: str, docs: str | None = None, state: str | None = None, f
     """Audit the reports under ``source`` (s3://bucket/prefix or a folder) incrementally and publish
     findings and Data Docs; with ``owners`` (a registry file) tell each owner what is new (``alerts``:
     errors,verify,unreadable,resolved). Settings not given fall back to ``NIANBAO_*`` variables."""
+    from flows import parse_pool
     from flows.alerts.dispatch import AlertSettings
 
     settings = audit_settings(
@@ -330,6 +331,8 @@ def audit_flow(source: str, docs: str | None = None, state: str | None = None, f
                        signature_version=signature_version, region=region, profile=profile,
                        credentials_block=aws_credentials_block))
     run_id = p.new_run_id()
+    if settings.task_runner != "dask":
+        parse_pool.prestart()  # (started already when the CLI runs the flow)
     with hold_lease(settings, run_id):  # refused here, before any work, while another run holds it
         summary = run_audit(settings, AlertSettings.resolve(owners=owners, smtp=smtp, smtp_from=smtp_from,
                                                             alerts=alerts, reviews=reviews), run_id)
@@ -382,6 +385,10 @@ def run_settings(s: AuditSettings, alerts: dict[str, Any] | None = None) -> p.Ru
     """Run the flow for resolved settings (the CLI's entry point); returns the run summary.
     ``alerts``: the alert parameters (owners, smtp, smtp_from, alerts, reviews)."""
     f = audit_flow
+    if s.task_runner != "dask":  # the parse workers start while Prefect starts the flow run (or its server)
+        from flows import parse_pool
+
+        parse_pool.prestart()
     if s.task_runner == "dask":
         f = audit_flow.with_options(name="nianbao-audit-dask", task_runner=dask_task_runner())
     return f(**flow_parameters(s), **(alerts or {}))

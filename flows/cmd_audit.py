@@ -333,6 +333,17 @@ def quiet_expected_failures() -> None:
             logger.addFilter(_ExpectedFailureFilter())
 
 
+def _meanwhile(settings: Any) -> None:
+    """While the temporary Prefect server boots: import the flow, start the parse workers."""
+    import importlib
+
+    importlib.import_module("flows.audit")
+    if settings.task_runner != "dask":
+        from flows import parse_pool
+
+        parse_pool.prestart()
+
+
 def run(args: argparse.Namespace) -> int:
     prefect_environment(args.verbose)
     from flows.config import ConfigError, audit_settings, s3_settings
@@ -363,7 +374,6 @@ def run(args: argparse.Namespace) -> int:
 
         quiet_libraries()
         quiet_expected_failures()
-    import importlib
 
     from flows import prefect_server
     from flows.lease import LeaseError
@@ -374,7 +384,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         # the temporary Prefect server (none with PREFECT_API_URL) boots while the flow is imported,
         # and dies with this process even when it is killed
-        with prefect_server.serve(lambda: importlib.import_module("flows.audit")):
+        with prefect_server.serve(lambda: _meanwhile(settings)):
             from flows import audit
 
             audit.PROGRESS = progress

@@ -17,6 +17,7 @@ A worker returns a ``Parsed``, never an exception (``ParseError`` does not pickl
 from __future__ import annotations
 
 import atexit
+import gc
 import multiprocessing
 import os
 import pickle
@@ -112,9 +113,19 @@ def _init_worker(parent: int, gx: bool = False) -> None:
     import parsers  # noqa: F401
 
     if gx:
-        from flows.validate import warm
+        threading.Thread(target=_warm_and_freeze, daemon=True, name="nianbao-gx-warm").start()
+    else:
+        gc.freeze()
 
-        threading.Thread(target=warm, daemon=True, name="nianbao-gx-warm").start()
+
+def _warm_and_freeze() -> None:
+    """Build the GX context, then move everything the imports and the context made out of the garbage
+    collector's sight (``gc.freeze``): its full collections otherwise walk that graph again and again
+    while reports are parsed and validated (measured: 2.0 of 12 ms a report in a worker, 0.3 after)."""
+    from flows.validate import warm
+
+    warm()
+    gc.freeze()
 
 
 def validate_in_workers() -> bool:
@@ -195,6 +206,20 @@ def shutdown() -> None:
 
 
 atexit.register(shutdown)
+
+
+def prestart() -> None:
+    """Start the pool's workers now (they import the parsers and build the GX context as they start),
+    so that a run's first batches do not wait for them: called as soon as a run is known, e.g. while
+    the Prefect server boots. Does nothing where parsing runs in the calling thread."""
+    pool = get_pool()
+    if pool is None:
+        return
+    try:
+        for _ in range(workers()):  # the executor spawns a worker per submitted call, up to its size
+            pool.submit(os.getpid)
+    except (BrokenProcessPool, RuntimeError):
+        reset_pool(pool)
 
 
 def submit(data: bytes, key: str) -> Future:

@@ -335,13 +335,16 @@ class LocalStore:
 
     def __init__(self, location: Location):
         self.location = location
-        self.root = Path(location.prefix)
+        self._root = os.path.normpath(os.path.abspath(location.prefix))
+        self.root = Path(self._root)
 
     def _path(self, key: str) -> Path:
-        p = (self.root / key).resolve()
-        if p != self.root and self.root not in p.parents:
+        """The key's file; a key that leads out of the folder (``..``, an absolute path) is refused.
+        Checked on the path's text (no ``resolve()``: a system call per path component, per object)."""
+        p = os.path.normpath(os.path.join(self._root, key))
+        if p != self._root and not p.startswith(self._root.rstrip(os.sep) + os.sep):
             raise StorageError(key, "key escapes the store folder")
-        return p
+        return Path(p)
 
     @staticmethod
     def _info(key: str, st: os.stat_result) -> ObjectInfo:

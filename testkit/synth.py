@@ -34,23 +34,28 @@ def _cell(v: int | Decimal | None, raw: str | None = None) -> Cell:
 
 
 def make_report(seed: int, generation: str | None = None, *, year: int | None = None,
-                scale: int = 30, zero_share: float = 0.5, prose: bool = False) -> Report:
+                scale: int = 30, zero_share: float = 0.5, prose: bool = False, body: str | None = None,
+                previous: Report | None = None) -> Report:
     """A consistent report. ``scale`` bounds the request counts; ``zero_share`` is the share of
     applicant columns left at zero (as in most real reports). ``prose``: the overview states numbers
-    that agree with the tables (requests, results, reviews) and a total with its itemisation."""
+    that agree with the tables (requests, results, reviews) and a total with its itemisation.
+    ``previous``: last year's report of the same body, which this one agrees with across years (table
+    三 carries over what it carried forward; 现行有效 follows from its count)."""
     rng = random.Random(seed)
     gen = generation or rng.choice((GEN_2019, GEN_2021))
     if year is None:
         year = rng.choice((2019, 2020)) if gen == GEN_2019 else rng.randint(2021, 2025)
-    body = rng.choice(BODIES)
+    body = body or rng.choice(BODIES)
     rep = Report(source=f"synthetic/{seed}", body=body, year=year, format=gen,
                  title=f"{body}{year}年政府信息公开工作年度报告")
     rep.format_signals = {"synthetic": gen}
     rep.sections = [Section(key=k, number=i + 1, title=SECTION_TITLES[k],
                             text=f"{SECTION_TITLES[k]}的说明文字。" if k not in ("proactive", "requests", "review") else "")
                     for i, k in enumerate(SECTION_KEYS)]
-    rep.table2 = _table2(rng, gen)
-    rep.table3 = _table3(rng, gen, scale, zero_share)
+    rep.table2 = _table2(rng, gen, previous)
+    carried = ({c: int(x.number()) for c, x in previous.table3.rows["FWD"].cells.items()}
+               if previous is not None and "FWD" in previous.table3.rows else None)
+    rep.table3 = _table3(rng, gen, scale, zero_share, carried)
     rep.table4 = _table4(rng)
     if prose:
         rep.sections[0] = Section(key="overview", number=1, title=SECTION_TITLES["overview"],
@@ -86,7 +91,7 @@ def overview_text(rng: random.Random, rep: Report) -> str:
     return "".join(out)
 
 
-def _table2(rng: random.Random, gen: str) -> Table2:
+def _table2(rng: random.Random, gen: str, previous: Report | None = None) -> Table2:
     t = Table2(status=PRESENT, generation=gen)
     for block in t2_blocks(gen):
         t.items_seen = (*t.items_seen, block.item)
@@ -100,6 +105,10 @@ def _table2(rng: random.Random, gen: str) -> Table2:
                 issued = rng.randint(0, 10)
                 repealed = rng.randint(0, 5)
                 valid = issued + rng.randint(0, 60)
+                last = previous.table2.rows.get(rkey, {}).get("VALID") if previous is not None else None
+                if last is not None and last.value is not None:
+                    repealed = min(repealed, int(last.value))
+                    valid = int(last.value) + issued - repealed
                 vals = {"ISSUED": issued, "REPEALED": repealed, "VALID": valid}
             elif block.item == "1":
                 made = rng.randint(0, 10)
@@ -114,6 +123,9 @@ def _table2(rng: random.Random, gen: str) -> Table2:
                 for ckey, _ in block.columns:
                     if ckey == "PREV":
                         vals[ckey] = rng.randint(0, 300)
+                        last = previous.table2.rows.get(rkey, {}) if previous is not None else {}
+                        if last.get("PREV") is not None and last.get("CHANGE") is not None:
+                            vals[ckey] = int(last["PREV"].number() + last["CHANGE"].number())
                     elif ckey == "CHANGE":
                         vals[ckey] = rng.randint(-min(10, vals.get("PREV", 0)), 10)
                     else:
@@ -129,7 +141,8 @@ def _table2(rng: random.Random, gen: str) -> Table2:
     return t
 
 
-def _table3(rng: random.Random, gen: str, scale: int, zero_share: float) -> Table3:
+def _table3(rng: random.Random, gen: str, scale: int, zero_share: float,
+            carried: dict[str, int] | None = None) -> Table3:
     rows_def = t3_rows(gen)
     keys = [r.key for r in rows_def]
     result_keys = t3_result_rows(set(keys))
@@ -138,6 +151,8 @@ def _table3(rng: random.Random, gen: str, scale: int, zero_share: float) -> Tabl
         active = col == "NAT" or rng.random() > zero_share
         new = rng.randint(0, scale) if active else 0
         carry = rng.randint(0, max(1, scale // 5)) if active and rng.random() < 0.4 else 0
+        if carried is not None:
+            carry = carried.get(col, 0)
         avail = new + carry
         fwd = rng.randint(0, avail // 3) if avail else 0
         done = avail - fwd
@@ -174,6 +189,16 @@ def _table4(rng: random.Random) -> Table4:
             t.cells[f"{g}_{name}"] = _cell(v)
         t.cells[f"{g}_TOTAL"] = _cell(sum(parts))
     return t
+
+
+def make_series(seed: int, body: str, years: range, **kw) -> list[Report]:
+    """One body's reports over consecutive ``years``, each agreeing with the year before (2021 format
+    from 2021, 2019 format before)."""
+    out: list[Report] = []
+    for k, y in enumerate(years):
+        out.append(make_report(seed * 100 + k, GEN_2021 if y >= 2021 else GEN_2019, year=y, body=body,
+                               previous=out[-1] if out else None, **kw))
+    return out
 
 
 def make_corpus(n: int, seed: int = 0, **kw) -> list[Report]:

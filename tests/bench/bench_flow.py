@@ -23,20 +23,35 @@ from concurrent.futures import ThreadPoolExecutor
 STYLES = ("text-lines", "text-tabs", "text-pipes", "html-sh", "html-gh", "html-split", "docx", "docx-split")
 
 
+DEPARTMENTS = ("教育局", "财政局", "人民政府办公室", "生态环境局", "自然资源局", "卫生健康委员会", "统计局", "民政局")
+COUNTIES = ("东阿县", "阳谷县", "莘县", "冠县", "高唐县", "茌平区", "东昌府区", "临清市", "平阴县", "商河县", "章丘区",
+            "济阳区", "莱芜区", "钢城区", "历城区", "长清区", "天桥区", "槐荫区", "市中区", "历下区", "曲阜市", "邹城市",
+            "微山县", "鱼台县", "金乡县", "嘉祥县", "汶上县", "泗水县", "梁山县", "兖州区", "任城区", "泰山区")
+YEARS = range(2021, 2025)
+
+
 def make_objects(n: int) -> dict[str, bytes]:
+    """``n`` objects as a province's corpus looks: bodies with one report a year over four years, each
+    agreeing with the year before (carry-over, 现行有效), one in ten with a broken total."""
     from parsers.model import Cell
     from testkit.render import render_bytes
-    from testkit.synth import make_report
+    from testkit.synth import make_series
 
     out = {}
-    for i in range(n):
-        rep = make_report(10_000 + i)
-        if i % 10 == 0 and "R_TOTAL" in rep.table3.rows:
-            c = rep.table3.rows["R_TOTAL"].cells["TOT"]
-            rep.table3.rows["R_TOTAL"].cells["TOT"] = Cell(c.number() + 1, str(c.number() + 1))
-        style = STYLES[i % len(STYLES)]
-        ext = "docx" if style.startswith("docx") else "html" if style.startswith("html") else "txt"
-        out[f"{rep.year}/{i:05d}-{rep.body}.{ext}"] = render_bytes(rep, style)
+    for b in range(-(-n // len(YEARS))):
+        county, dept = divmod(b, len(DEPARTMENTS))
+        body = f"{COUNTIES[county % len(COUNTIES)]}{DEPARTMENTS[dept]}" + (f"第{county // len(COUNTIES) + 1}分局"
+                                                                             if county >= len(COUNTIES) else "")
+        for rep in make_series(10_000 + b, body, YEARS):
+            i = len(out)
+            if i >= n:
+                break
+            if i % 10 == 0 and "R_TOTAL" in rep.table3.rows:
+                c = rep.table3.rows["R_TOTAL"].cells["TOT"]
+                rep.table3.rows["R_TOTAL"].cells["TOT"] = Cell(c.number() + 1, str(c.number() + 1))
+            style = STYLES[i % len(STYLES)]
+            ext = "docx" if style.startswith("docx") else "html" if style.startswith("html") else "txt"
+            out[f"{rep.year}/{i:05d}-{rep.body}.{ext}"] = render_bytes(rep, style)
     return out
 
 

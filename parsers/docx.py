@@ -28,22 +28,14 @@ _SDT_CONTENT = f"{{{W}}}sdtContent"
 _VAL = f"{{{W}}}val"
 
 
+_T, _TAB, _BR, _CR, _NBH, _DEL = (f"{{{W}}}{n}" for n in ("t", "tab", "br", "cr", "noBreakHyphen", "delText"))
+_RUN_TEXT = {_TAB: "\t", _BR: "\n", _CR: "\n", _NBH: "-", _DEL: ""}  # w:delText: deleted text, not printed
+
+
 def _para_text(p: etree._Element) -> str:
     """Text of one w:p: runs, tabs and breaks (a w:br inside a cell is a wrap, kept as "\\n")."""
-    out: list[str] = []
-    for el in p.iter(f"{{{W}}}t", f"{{{W}}}tab", f"{{{W}}}br", f"{{{W}}}cr", f"{{{W}}}noBreakHyphen",
-                     f"{{{W}}}delText"):
-        tag = el.tag
-        if tag == f"{{{W}}}t":
-            out.append(el.text or "")
-        elif tag == f"{{{W}}}tab":
-            out.append("\t")
-        elif tag in (f"{{{W}}}br", f"{{{W}}}cr"):
-            out.append("\n")
-        elif tag == f"{{{W}}}noBreakHyphen":
-            out.append("-")
-        # w:delText: deleted text of a tracked change, not printed
-    return "".join(out)
+    return "".join((el.text or "") if el.tag == _T else _RUN_TEXT[el.tag]
+                   for el in p.iter(_T, _TAB, _BR, _CR, _NBH, _DEL))
 
 
 def _cell_text(tc: etree._Element) -> str:
@@ -84,7 +76,7 @@ class _Reader:
     def table(self, tbl: etree._Element) -> None:
         rows = [tr for tr in tbl if tr.tag == _TR]
         cells = [[tc for tc in _row_cells(tr)] for tr in rows]
-        nested = any(tc.find(f".//{_TBL}") is not None for row in cells for tc in row)
+        nested = next(tbl.iterdescendants(_TBL), None) is not None
         texts = [[_cell_text(tc) for tc in row] for row in cells]
         widest = max((len(r) for r in cells), default=0)
         if nested or (widest <= 3 and any(len(t) > LONG_CELL for row in texts for t in row)):

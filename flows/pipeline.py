@@ -56,6 +56,7 @@ from flows.storage import (
 )
 
 FETCH_THREADS = 8
+PDF_UNIT_BYTES = 20_000  # a PDF counts as one unit of a batch per this many bytes (Plan.batches)
 MAX_FAILING = 200
 SITES = "sites/"
 
@@ -120,7 +121,23 @@ class Plan:
         return bool(self.todo or self.deleted or self.full_reason or self.resumed)
 
     def batches(self, size: int) -> list[list[ObjectInfo]]:
-        return [self.todo[i:i + size] for i in range(0, len(self.todo), size)]
+        """The objects to audit in batches of ``size`` units of work: a text, HTML or Word object is one
+        unit; a PDF one per ``PDF_UNIT_BYTES`` (its pages are laid out and read: ~20 times a text
+        report's parse for a five-page report), so PDF batches are smaller and the validation and Data
+        Docs of one batch overlap the parsing of the next."""
+        out: list[list[ObjectInfo]] = []
+        cur: list[ObjectInfo] = []
+        units = 0
+        for info in self.todo:
+            w = max(1, (info.size or 0) // PDF_UNIT_BYTES) if info.key.lower().endswith(".pdf") else 1
+            if cur and units + w > size:
+                out.append(cur)
+                cur, units = [], 0
+            cur.append(info)
+            units += w
+        if cur:
+            out.append(cur)
+        return out
 
 
 def plan_run(s: AuditSettings, stores: Stores, state: AuditState, run_id: str | None = None,
@@ -709,6 +726,7 @@ def publish(s: AuditSettings, stores: Stores, state: AuditState, summary: RunSum
         built = build_site_from_state(state, stores.docs, state_store=stores.state, state_key=stores.state_key,
                                       findings=stores.findings, source=stores.source, run_id=summary.run_id)
         summary.docs_url = built.url
+        summary.stage_seconds.update({f"site_{k}": round(v, 3) for k, v in built.timings.items()})
     except Exception as e:
         summary.docs_errors.append(f"Data Docs index not written to {s.docs.uri}: {_reason(e)}")
     release_memory()

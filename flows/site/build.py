@@ -421,11 +421,13 @@ def build_site_from_state(state: Any, docs: Any, *, state_store: Any = None, sta
     ``NIANBAO_SITE_CROPS=0``)."""
     from flows.site.model import RegionResolver, from_state
 
+    t0 = time.perf_counter()
     run = run_id or state.last_run_id
     prev = previous_findings(findings, run) if findings is not None else None
     data = from_state(state, run_id=run, run_at=run_at or run_time(run) or state.updated_at or "",
                       regions=RegionResolver(registry), previous=prev)
     release_memory()  # every entry was opened once
+    t_model = time.perf_counter() - t0
     cells = None
     if state_store is not None and state_key:
         from flows.cells import read_cells
@@ -436,8 +438,10 @@ def build_site_from_state(state: Any, docs: Any, *, state_store: Any = None, sta
     if crops is None:
         crops = os.environ.get("NIANBAO_SITE_CROPS", "1") != "0"
     fetch = (lambda key: source.get(key)[0]) if (crops and source is not None) else None
-    return build_site(data, docs, cells=cells, fetch_source=fetch, work_dir=work_dir, search=search,
-                      charts=charts, force=force)
+    res = build_site(data, docs, cells=cells, fetch_source=fetch, work_dir=work_dir, search=search,
+                     charts=charts, force=force)
+    res.timings = {"model": t_model, **res.timings}
+    return res
 
 
 def build_site_from_check(result: Any, reports: list[Any], docs_dir: Path, *, docs_pages: dict[str, str],

@@ -63,8 +63,9 @@ def stages(s) -> str:
              ("batches (wall)", st.get("batches", 0.0) + st.get("merge", 0.0))]
     parts += [(f"  {k}", b.get(k, 0.0))
               for k in ("fetch", "parse", "parse_cpu", "cells", "validate", "validate_wait", "docs")]
-    parts += [("publish findings", st.get("publish", 0.0)), ("site", st.get("site", 0.0)),
-              ("state save", st.get("state", 0.0)), ("clean-up", st.get("cleanup", 0.0))]
+    parts += [("publish findings", st.get("publish", 0.0)), ("site", st.get("site", 0.0))]
+    parts += [(f"  {k[5:]}", v) for k, v in st.items() if k.startswith("site_")]
+    parts += [("state save", st.get("state", 0.0)), ("clean-up", st.get("cleanup", 0.0))]
     return "; ".join(f"{k.strip()} {v:.2f}" for k, v in parts) + " s"
 
 

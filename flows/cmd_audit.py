@@ -191,7 +191,7 @@ def register(p: argparse.ArgumentParser) -> None:
                    help="remove the lease (<state>.lock) another run holds on the state and run anyway: only "
                         "when that run is dead (a lock of a dead process on this host, or an expired one, "
                         "is taken over without this)")
-    p.add_argument("--batch-size", type=int, default=None, help="reports per task (default 50)")
+    p.add_argument("--batch-size", type=int, default=None, help="objects per task (default 50; a PDF counts one per 20 kB)")
     g = p.add_argument_group("object storage (defaults from NIANBAO_S3_* variables)")
     g.add_argument("--endpoint-url", help="S3-compatible endpoint, e.g. http://127.0.0.1:8333")
     g.add_argument("--s3-preset", choices=["aws", "oss", "minio", "seaweedfs"],

@@ -2,9 +2,11 @@
 no-change rerun of 10,000 objects in a local folder; the real five-page PDF repeated.
 
 Reports are synthetic (testkit.synth) rendered as text, HTML and DOCX in several styles, one in ten
-with a broken total; every run goes through the real flow (temporary Prefect server), real boto3 and
-the real parsers and rules. Prints reports per second, the time per stage, peak memory and the cost
-of the reruns.
+with a broken total, laid out as a province's corpus is: bodies (county departments) with one report a
+year over four years, each agreeing with the year before, so the cross-year rules pair every report
+with exactly one candidate. Every run goes through the real flow (temporary Prefect server), real boto3
+and the real parsers and rules. Prints reports per second, the time per stage (the site's own stages
+too), peak memory and the cost of the reruns.
 
     python -m tests.bench bench_flow        # or: make bench
     NIANBAO_BENCH_OBJECTS=200 NIANBAO_BENCH_RERUN_OBJECTS=2000 NIANBAO_BENCH_PDFS=8 \

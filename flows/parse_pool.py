@@ -138,6 +138,7 @@ _LOCK = threading.Lock()
 _POOL: ProcessPoolExecutor | None = None
 _POOL_PID: int | None = None
 _DISABLED: str | None = None  # why this process parses inline
+_PRESTARTED: ProcessPoolExecutor | None = None  # the pool ``prestart`` has started the workers of
 
 
 def workers() -> int:
@@ -212,9 +213,11 @@ def prestart() -> None:
     """Start the pool's workers now (they import the parsers and build the GX context as they start),
     so that a run's first batches do not wait for them: called as soon as a run is known, e.g. while
     the Prefect server boots. Does nothing where parsing runs in the calling thread."""
+    global _PRESTARTED
     pool = get_pool()
-    if pool is None:
+    if pool is None or pool is _PRESTARTED:
         return
+    _PRESTARTED = pool
     try:
         for _ in range(workers()):  # the executor spawns a worker per submitted call, up to its size
             pool.submit(os.getpid)

@@ -429,11 +429,12 @@ def cell_lookup(stores: Stores, years: dict[str, list[tuple[str, str | None]]], 
     this run audited already, this run (``LIVE``) stored them. Each shard is read once per process
     (``flows.cells.SHARDS``). ``lookup.raw(body, year)``: the candidate objects' entries undecoded (what
     a worker validating the batch is sent, ``flows.validate.lookups_of``)."""
-    from flows.cells import object_json, read_cells, reports_of
+    from flows.cells import object_doc, object_json, read_cells, reports_of
 
     seen: dict[tuple[str, int], list[tuple[str, str | None]]] = {}
+    decoded: dict[tuple[str, str | None], Any] = {}  # what ``lookup`` decoded, per object and shard
 
-    def raw(body: str, year: int) -> list[Any]:
+    def candidates(body: str, year: int) -> list[tuple[tuple[str, str | None], Any]]:
         yk = year_key_norm(body, year)
         where = dict(years.get(yk, []))
         where.update(LIVE.get(run_id, yk))  # this run's cells of an object supersede the older ones
@@ -443,11 +444,19 @@ def cell_lookup(stores: Stores, years: dict[str, list[tuple[str, str | None]]], 
             got = object_json(stores.state, stores.state_key, key, shard) if shard else \
                 read_cells(stores.state, stores.state_key, key)
             if got is not None:
-                out.append(got)
+                out.append(((key, shard), got))
         return out
 
+    def raw(body: str, year: int) -> list[Any]:
+        return [got for _, got in candidates(body, year)]
+
     def lookup(body: str, year: int) -> list[dict[str, Any]]:
-        return [d for got in raw(body, year) for d in reports_of(got, body, year)]
+        out = []
+        for at, got in candidates(body, year):
+            if at not in decoded:
+                decoded[at] = object_doc(got)
+            out += reports_of(decoded[at], body, year)
+        return out
     lookup.seen = seen  # type: ignore[attr-defined]  # what it was asked and answered from
     lookup.raw = raw  # type: ignore[attr-defined]
     return lookup

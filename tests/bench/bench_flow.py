@@ -32,28 +32,32 @@ COUNTIES = ("东阿县", "阳谷县", "莘县", "冠县", "高唐县", "茌平�
 YEARS = range(2021, 2025)
 
 
-def make_objects(n: int) -> dict[str, bytes]:
-    """``n`` objects as a province's corpus looks: bodies with one report a year over four years, each
-    agreeing with the year before (carry-over, 现行有效), one in ten with a broken total."""
+def body_name(b: int) -> str:
+    county, dept = divmod(b, len(DEPARTMENTS))
+    return f"{COUNTIES[county % len(COUNTIES)]}{DEPARTMENTS[dept]}" + (
+        f"第{county // len(COUNTIES) + 1}分局" if county >= len(COUNTIES) else "")
+
+
+def make_objects(n: int, styles: tuple[str, ...] = STYLES, first: int = 0) -> dict[str, bytes]:
+    """Objects ``first`` .. ``first + n - 1`` of a corpus laid out as a province's is: bodies with one
+    report a year over four years, each agreeing with the year before (carry-over, 现行有效), one in
+    ten with a broken total. The same index always gives the same object."""
     from parsers.model import Cell
     from testkit.render import render_bytes
     from testkit.synth import make_series
 
     out = {}
-    for b in range(-(-n // len(YEARS))):
-        county, dept = divmod(b, len(DEPARTMENTS))
-        body = f"{COUNTIES[county % len(COUNTIES)]}{DEPARTMENTS[dept]}" + (f"第{county // len(COUNTIES) + 1}分局"
-                                                                             if county >= len(COUNTIES) else "")
-        for rep in make_series(10_000 + b, body, YEARS):
-            i = len(out)
-            if i >= n:
-                break
+    for b in range(first // len(YEARS), -(-(first + n) // len(YEARS))):
+        for k, rep in enumerate(make_series(10_000 + b, body_name(b), YEARS)):
+            i = b * len(YEARS) + k
+            if not first <= i < first + n:
+                continue
             if i % 10 == 0 and "R_TOTAL" in rep.table3.rows:
                 c = rep.table3.rows["R_TOTAL"].cells["TOT"]
                 rep.table3.rows["R_TOTAL"].cells["TOT"] = Cell(c.number() + 1, str(c.number() + 1))
-            style = STYLES[i % len(STYLES)]
+            style = styles[i % len(styles)]
             ext = "docx" if style.startswith("docx") else "html" if style.startswith("html") else "txt"
-            out[f"{rep.year}/{i:05d}-{rep.body}.{ext}"] = render_bytes(rep, style)
+            out[f"{rep.year}/{i:06d}-{rep.body}.{ext}"] = render_bytes(rep, style)
     return out
 
 

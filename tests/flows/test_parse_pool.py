@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import time
 
 import pytest
 
@@ -109,3 +110,23 @@ def test_recent_parses_are_per_run_bounded_and_cleared():
     assert rec.get("r2", "k4", "e") is None and rec.get("r1", "k4", "other-etag") is None
     rec.clear()
     assert rec.get("r1", "k4", "e") is None and rec.size == 0
+
+
+def test_prestart_starts_every_worker_once() -> None:
+    """The workers start before the first object arrives (they import the parsers and build GX
+    meanwhile); calling it again does not queue more."""
+    import psutil
+
+    from flows.parse_pool import get_pool, prestart, workers
+
+    assert get_pool() is not None  # this process may have children (not a daemon, not a Dask worker)
+    prestart()
+    prestart()
+    me = psutil.Process()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        kids = [p for p in me.children() if "spawn_main" in " ".join(p.cmdline())]
+        if len(kids) >= workers():
+            break
+        time.sleep(0.1)
+    assert len(kids) >= workers()

@@ -1,5 +1,6 @@
 """Long runs: progress on the terminal (objects listed, audited, failing; rate; ETA) and as a Prefect
-progress artifact updated after each batch; a rerun that changed nothing rewrites nothing."""
+progress artifact updated as batches finish (at most every 2 s, and at the end); a rerun that changed
+nothing rewrites nothing."""
 
 from __future__ import annotations
 
@@ -74,6 +75,27 @@ def test_flow_reports_progress_per_batch(prefect_harness, tmp_path) -> None:
         arts = pc.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])))
     assert arts and arts[0].type == "progress" and float(arts[0].data) == 100.0
     assert f"{len(files)} audited, {s.failed} failing" in arts[0].description
+
+
+def test_progress_artifact_updates_are_spaced_and_the_last_always_sent(monkeypatch) -> None:
+    from types import SimpleNamespace
+
+    from flows import audit
+
+    calls: list[float] = []
+    monkeypatch.setattr(audit, "create_progress_artifact", lambda *a, **k: "artifact-id")
+    monkeypatch.setattr(audit, "update_progress_artifact", lambda _id, pct, description: calls.append(pct))
+    settings = SimpleNamespace(source=SimpleNamespace(uri="file:///r", slug=lambda: "r"))
+    plan = SimpleNamespace(todo=list(range(1000)), listed=1000)
+    prog = audit.RunProgress(settings, plan)
+    for done in range(10, 1001, 10):  # 100 batches finishing at once
+        prog.update(done, 0)
+    assert calls == [1.0]  # the first one, then nothing within EVERY seconds
+    prog.update(1000, 3, final=True)
+    assert calls == [1.0, 100.0]
+    prog.last -= audit.RunProgress.EVERY
+    prog.update(1000, 3)
+    assert len(calls) == 3
 
 
 def test_unchanged_rerun_rewrites_nothing(prefect_harness, tmp_path) -> None:

@@ -259,23 +259,8 @@ def _render(data: SiteData, out: _Out, res: BuildResult, *, cells, fetch_source,
     release_memory()  # the entries the evidence pages opened
     res.timings["evidence"] = time.perf_counter() - t
 
-    t = time.perf_counter()
-    stats = rule_stats(data.reports)
-    downloads: dict[str, str] = {}
-    for name, (blob, maker) in ex.exports(data, stats):  # one file at a time: 100,000 reports
-        path = DATA_DIR + ex.file_name(name)
-        downloads[name] = path
-        if maker is None:
-            out.emit(path, blob)
-            continue
-        h = "xlsx:" + sha(blob, 20)
-        if out.unchanged(path, h):
-            out.keep(path)
-        else:
-            out.emit(path, maker(), h)
-    release_memory()  # the exports' rows and Arrow buffers are gone; the heap keeps their pages
-    res.timings["exports"] = time.perf_counter() - t
-
+    # body pages first: pagefind indexes them in its own process while the exports and the other lists
+    # are made here (at 100,000 reports each takes 20-30 s)
     t = time.perf_counter()
     bodies = ix.bodies_of(data)
     # pagefind reads the body pages from a folder: the docs folder itself when it is one, else a copy
@@ -288,30 +273,63 @@ def _render(data: SiteData, out: _Out, res: BuildResult, *, cells, fetch_source,
             p = search_src / path
             p.parent.mkdir(parents=True, exist_ok=True)
             p.write_bytes(html)
-    for gen in (ix.body_list_pages(bodies), ix.region_pages(data, bodies), ix.year_pages(data, chart),
-                ix.rule_pages(data, stats, chart, downloads)):
-        for path, html in gen:
-            out.emit(path, html)
-    release_memory()
-    res.timings["lists"] = time.perf_counter() - t
-
-    t = time.perf_counter()
-    search_ready = False
+    t_lists = time.perf_counter() - t
+    indexing = None
     if search:
         from flows.site import search as sx
 
         if not sx.available():
             res.notes.append("search index not built: pagefind is not installed")
         elif bodies:
-            try:
-                bundle = sx.build_index(search_src, search_dir / "bundle")
-                for p in sorted(bundle.rglob("*")):
-                    if p.is_file():
-                        out.emit(pg.PAGEFIND_DIR + p.relative_to(bundle).as_posix(), p.read_bytes())
-                search_ready = True
-                shutil.rmtree(bundle, ignore_errors=True)
-            except sx.SearchError as e:
-                res.notes.append(f"search index not built: {e}")
+            indexing = ThreadPoolExecutor(1, thread_name_prefix="nianbao-pagefind")
+            index_future = indexing.submit(sx.build_index, search_src, search_dir / "bundle")
+
+    try:
+        t = time.perf_counter()
+        stats = rule_stats(data.reports)
+        downloads: dict[str, str] = {}
+        for name, (blob, maker) in ex.exports(data, stats):  # one file at a time: 100,000 reports
+            path = DATA_DIR + ex.file_name(name)
+            downloads[name] = path
+            if maker is None:
+                out.emit(path, blob)
+                continue
+            h = "xlsx:" + sha(blob, 20)
+            if out.unchanged(path, h):
+                out.keep(path)
+            else:
+                out.emit(path, maker(), h)
+        release_memory()  # the exports' rows and Arrow buffers are gone; the heap keeps their pages
+        res.timings["exports"] = time.perf_counter() - t
+
+        t = time.perf_counter()
+        for gen in (ix.body_list_pages(bodies), ix.region_pages(data, bodies), ix.year_pages(data, chart),
+                    ix.rule_pages(data, stats, chart, downloads)):
+            for path, html in gen:
+                out.emit(path, html)
+        release_memory()
+        res.timings["lists"] = t_lists + time.perf_counter() - t
+    except BaseException:
+        if indexing is not None:
+            indexing.shutdown(wait=False, cancel_futures=True)
+        raise
+
+    t = time.perf_counter()  # what is left of the indexing once the rest is made
+    search_ready = False
+    if indexing is not None:
+        from flows.site import search as sx
+
+        try:
+            bundle = index_future.result()
+            for p in sorted(bundle.rglob("*")):
+                if p.is_file():
+                    out.emit(pg.PAGEFIND_DIR + p.relative_to(bundle).as_posix(), p.read_bytes())
+            search_ready = True
+            shutil.rmtree(bundle, ignore_errors=True)
+        except sx.SearchError as e:
+            res.notes.append(f"search index not built: {e}")
+        finally:
+            indexing.shutdown(wait=True)
     res.search = search_ready
     res.timings["search"] = time.perf_counter() - t
     for path, html in (ix.changes_page(data, downloads), ix.files_page(data), ix.reviewed_page(data),

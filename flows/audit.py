@@ -223,10 +223,6 @@ def run_audit(settings: AuditSettings, alerts: Any = None, run_id: str | None = 
         raise EmptySource(f"no report objects found under {settings.source.uri} (an empty folder or a misspelt "
                           f"prefix?): nothing audited, nothing published")
     t_listed = time.perf_counter()
-    if plan.changes:  # the site is built after the batches: its imports and chart runtime load meanwhile
-        from flows.site.warm import warm_in_background
-
-        warm_in_background()
     stores = p.open_stores(settings)
     batches = plan.batches(settings.batch_size)
     years = p.year_index(state) if plan.todo else {}

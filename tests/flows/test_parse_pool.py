@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import pickle
-import time
+from pathlib import Path
 
 import pytest
 
@@ -112,21 +112,29 @@ def test_recent_parses_are_per_run_bounded_and_cleared():
     assert rec.get("r1", "k4", "e") is None and rec.size == 0
 
 
-def test_prestart_starts_every_worker_once() -> None:
+def test_prestart_starts_every_worker() -> None:
     """The workers start before the first object arrives (they import the parsers and build GX
-    meanwhile); calling it again does not queue more."""
-    import psutil
+    meanwhile). In a fresh interpreter: this one's pool may be off or already started by earlier
+    tests."""
+    import subprocess
+    import sys
 
-    from flows.parse_pool import get_pool, prestart, workers
-
-    assert get_pool() is not None  # this process may have children (not a daemon, not a Dask worker)
-    prestart()
-    prestart()
-    me = psutil.Process()
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        kids = [p for p in me.children() if "spawn_main" in " ".join(p.cmdline())]
-        if len(kids) >= workers():
-            break
-        time.sleep(0.1)
-    assert len(kids) >= workers()
+    script = (
+        "import time, psutil\n"
+        "from flows import parse_pool\n"
+        "if __name__ == '__main__':\n"
+        "    parse_pool.prestart(); parse_pool.prestart()\n"
+        "    pool = parse_pool.get_pool()\n"
+        "    deadline = time.monotonic() + 60\n"
+        "    while time.monotonic() < deadline:\n"
+        "        kids = [p for p in psutil.Process().children() if 'spawn_main' in ' '.join(p.cmdline())]\n"
+        "        if len(kids) >= parse_pool.workers(): break\n"
+        "        time.sleep(0.1)\n"
+        "    print(pool is not None, len(kids), parse_pool.workers())\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "NIANBAO_PARSE_WORKERS"}
+    r = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, env=env,
+                       cwd=str(Path(__file__).resolve().parents[2]))
+    assert r.returncode == 0, r.stderr[-2000:]
+    made, kids, n = r.stdout.split()
+    assert made == "True" and int(kids) == int(n) >= 1

@@ -153,8 +153,8 @@ def summary_markdown(s: p.RunSummary) -> str:
 class RunProgress:
     """A Prefect progress artifact (percent of this run's objects audited), updated after a batch at
     most every ``EVERY`` seconds (each update is an API call whose event the server stores, and the
-    server used a fifth of a core through a 100,000-object run of 2,000 batches), and at the end. Progress is a view: an API
-    error here is logged and never fails the run."""
+    server used a fifth of a core through a 100,000-object run of 2,000 batches), and at the end.
+    Progress is a view: an API error here is logged and never fails the run."""
 
     EVERY = 2.0
 
@@ -329,7 +329,6 @@ def audit_flow(source: str, docs: str | None = None, state: str | None = None, f
     """Audit the reports under ``source`` (s3://bucket/prefix or a folder) incrementally and publish
     findings and Data Docs; with ``owners`` (a registry file) tell each owner what is new (``alerts``:
     errors,verify,unreadable,resolved). Settings not given fall back to ``NIANBAO_*`` variables."""
-    from flows import parse_pool
     from flows.alerts.dispatch import AlertSettings
 
     settings = audit_settings(
@@ -340,8 +339,7 @@ def audit_flow(source: str, docs: str | None = None, state: str | None = None, f
                        signature_version=signature_version, region=region, profile=profile,
                        credentials_block=aws_credentials_block))
     run_id = p.new_run_id()
-    if settings.task_runner != "dask":
-        parse_pool.prestart()  # (started already when the CLI runs the flow)
+    start_parse_workers()  # (started already when the CLI or run_settings runs the flow)
     with hold_lease(settings, run_id):  # refused here, before any work, while another run holds it
         summary = run_audit(settings, AlertSettings.resolve(owners=owners, smtp=smtp, smtp_from=smtp_from,
                                                             alerts=alerts, reviews=reviews), run_id)
@@ -390,14 +388,28 @@ def flow_parameters(s: AuditSettings) -> dict[str, Any]:
             "docs_base_url": s.docs_base_url, "profile": s.s3.profile_name}
 
 
+def start_parse_workers(settings: AuditSettings | None = None) -> None:
+    """Start this process's parse workers now (``parse_pool.prestart``) when its batches run here, in
+    threads: not on Dask, whose worker processes parse and validate. Without ``settings``, inside a
+    flow run, its task runner says."""
+    if settings is not None:
+        here = settings.task_runner != "dask"
+    else:
+        from prefect.context import FlowRunContext
+
+        ctx = FlowRunContext.get()
+        here = ctx is None or isinstance(ctx.task_runner, ThreadPoolTaskRunner)
+    if here:
+        from flows import parse_pool
+
+        parse_pool.prestart()
+
+
 def run_settings(s: AuditSettings, alerts: dict[str, Any] | None = None) -> p.RunSummary:
     """Run the flow for resolved settings (the CLI's entry point); returns the run summary.
     ``alerts``: the alert parameters (owners, smtp, smtp_from, alerts, reviews)."""
     f = audit_flow
-    if s.task_runner != "dask":  # the parse workers start while Prefect starts the flow run (or its server)
-        from flows import parse_pool
-
-        parse_pool.prestart()
+    start_parse_workers(s)  # while Prefect starts the flow run (or its server)
     if s.task_runner == "dask":
         f = audit_flow.with_options(name="nianbao-audit-dask", task_runner=dask_task_runner())
     return f(**flow_parameters(s), **(alerts or {}))

@@ -337,11 +337,7 @@ def _meanwhile(settings: Any) -> None:
     """While the temporary Prefect server boots: import the flow, start the parse workers."""
     import importlib
 
-    importlib.import_module("flows.audit")
-    if settings.task_runner != "dask":
-        from flows import parse_pool
-
-        parse_pool.prestart()
+    importlib.import_module("flows.audit").start_parse_workers(settings)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -10,19 +10,27 @@ threads: forking it could copy a held lock), so a script that runs the flow need
 ``if __name__ == "__main__":`` guard; they exit when the process that started them dies (a killed
 ``nianbao audit`` leaves no parser behind).
 
+The pool is one single-process executor per worker ("lanes", ``Lanes``). An audit batch keeps to one
+lane (``batch_lane``): its worker keeps the reports it parsed in memory and validates them there, so
+reports never cross processes (pickling a report out and in was ~2.8 ms, a quarter of a worker's
+time per object). Callers without a lane (``submit``) go to the least busy lane.
+
 A worker returns a ``Parsed``, never an exception (``ParseError`` does not pickle): the reports
-(pickled once, in the worker) or the reason the object is unreadable, and the seconds spent.
+(pickled once, in the worker; or kept there, ``held``) or the reason the object is unreadable, and
+the seconds spent.
 """
 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import gc
 import multiprocessing
 import os
 import pickle
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -43,6 +51,7 @@ class Parsed:
     # id, index, body, normalised body, year, format and title; and the cell-store JSON of its reports.
     meta: list[dict[str, Any]] = field(default_factory=list)
     cells: bytes | None = None
+    held: str | None = None  # the batch token its worker keeps the reports under (``parse_held``)
 
     def unpack(self) -> Parsed:
         if self.blob is not None and not self.reports:
@@ -99,6 +108,39 @@ def parse_result(data: bytes, key: str) -> Parsed:
     return out
 
 
+# In a worker: the reports of the batches it parsed and has yet to validate, by batch token, oldest
+# first. A batch abandoned between parsing and validating (its task failed) is dropped after
+# ``MAX_HELD`` newer ones.
+_HELD: dict[str, dict[str, list[Any]]] = {}
+MAX_HELD = 16
+
+
+class HeldGone(LookupError):
+    """The worker no longer holds a batch's reports (it was restarted, or the batch was evicted)."""
+
+
+def parse_held(data: bytes, key: str, token: str) -> Parsed:
+    """``parse_result`` that keeps the reports in this worker under the batch ``token`` (returned
+    described, without them): the batch is validated here from memory (``take_held``)."""
+    out = parse_result(data, key)
+    if out.reports:
+        if token not in _HELD:
+            _HELD[token] = {}
+            while len(_HELD) > MAX_HELD:
+                del _HELD[next(iter(_HELD))]
+        _HELD[token][key] = out.reports
+        out.reports, out.held = [], token
+    return out
+
+
+def take_held(token: str, keys: list[str]) -> list[Any]:
+    """The reports of ``keys`` (in order) this worker holds under ``token``, forgotten here."""
+    held = _HELD.pop(token, None)
+    if held is None or any(k not in held for k in keys):
+        raise HeldGone(f"reports of batch {token} are not held in process {os.getpid()}")
+    return [r for k in keys for r in held[k]]
+
+
 def _watch_parent(parent: int) -> None:
     while True:
         time.sleep(0.5)
@@ -135,10 +177,10 @@ def validate_in_workers() -> bool:
 
 
 _LOCK = threading.Lock()
-_POOL: ProcessPoolExecutor | None = None
+_POOL: Lanes | None = None
 _POOL_PID: int | None = None
 _DISABLED: str | None = None  # why this process parses inline
-_PRESTARTED: ProcessPoolExecutor | None = None  # the pool ``prestart`` has started the workers of
+_PRESTARTED: Lanes | None = None  # the pool ``prestart`` has started the workers of
 
 
 def workers() -> int:
@@ -162,7 +204,75 @@ def _in_dask_worker() -> bool:
         return False
 
 
-def get_pool() -> ProcessPoolExecutor | None:
+def _executor(gx: bool) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker,
+                               initargs=(os.getpid(), gx))
+
+
+class Lanes:
+    """The pool: ``n`` single-process executors. ``submit`` without a lane goes to the lane with the
+    fewest calls outstanding; a lane whose process died is replaced (``reset``), the others go on."""
+
+    def __init__(self, n: int, gx: bool):
+        self.gx = gx
+        self._lanes = [_executor(gx) for _ in range(n)]
+        self._busy = [0] * n
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._lanes)
+
+    def least_busy(self, reserve: bool = False) -> int:
+        """The lane with the fewest calls outstanding (and batches reserved); ``reserve``: count one
+        more on it until ``release``."""
+        with self._lock:
+            i = min(range(len(self._busy)), key=self._busy.__getitem__)
+            if reserve:
+                self._busy[i] += 1
+            return i
+
+    def release(self, lane: int) -> None:
+        self._done(lane)
+
+    def executor(self, lane: int) -> ProcessPoolExecutor:
+        return self._lanes[lane]
+
+    def submit(self, fn: Any, *args: Any, lane: int | None = None) -> Future:
+        i = self.least_busy() if lane is None else lane
+        with self._lock:
+            ex = self._lanes[i]
+            self._busy[i] += 1
+        try:
+            fut = ex.submit(fn, *args)
+        except BaseException:
+            self._done(i)
+            raise
+        fut.lane, fut.executor = i, ex  # type: ignore[attr-defined]  # which lane to reset if it broke
+        fut.add_done_callback(lambda _f: self._done(i))
+        return fut
+
+    def _done(self, i: int) -> None:
+        with self._lock:
+            self._busy[i] -= 1
+
+    def reset(self, lane: int | None = None, executor: ProcessPoolExecutor | None = None) -> None:
+        """Replace lane ``lane`` (every lane when None) unless it was replaced already since
+        ``executor`` (the one a broken future ran on) served it."""
+        with self._lock:
+            old = []
+            for i in range(len(self._lanes)) if lane is None else [lane]:
+                if executor is None or self._lanes[i] is executor:
+                    old.append(self._lanes[i])
+                    self._lanes[i] = _executor(self.gx)
+        for ex in old:
+            ex.shutdown(wait=False, cancel_futures=True)
+
+    def shutdown(self, wait: bool = True) -> None:
+        for ex in self._lanes:
+            ex.shutdown(wait=wait, cancel_futures=True)
+
+
+def get_pool() -> Lanes | None:
     """This process's parse pool, or None when parsing runs in the calling thread."""
     global _POOL, _POOL_PID, _DISABLED
     n = workers()
@@ -180,8 +290,7 @@ def get_pool() -> ProcessPoolExecutor | None:
             _DISABLED = "Dask worker"
             return None
         try:
-            _POOL = ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker,
-                                        initargs=(os.getpid(), validate_in_workers()))
+            _POOL = Lanes(n, validate_in_workers())
         except (OSError, ValueError, NotImplementedError) as e:
             _DISABLED = f"{type(e).__name__}: {e}"
             return None
@@ -189,20 +298,20 @@ def get_pool() -> ProcessPoolExecutor | None:
         return _POOL
 
 
-def reset_pool(pool: ProcessPoolExecutor | None = None) -> None:
-    """Drop a broken pool (a worker died); the next ``get_pool`` starts a new one."""
-    global _POOL
+def reset_pool(fut: Future | None = None) -> None:
+    """Replace the lane a broken future ran on (a worker died), or every lane; the next calls go to
+    a new worker."""
     with _LOCK:
-        if _POOL is not None and (pool is None or _POOL is pool):
-            old, _POOL = _POOL, None
-            old.shutdown(wait=False, cancel_futures=True)
+        pool = _POOL if os.getpid() == _POOL_PID else None
+    if pool is not None:
+        pool.reset(getattr(fut, "lane", None), getattr(fut, "executor", None))
 
 
 def shutdown() -> None:
     global _POOL
     with _LOCK:
         if _POOL is not None and os.getpid() == _POOL_PID:
-            _POOL.shutdown(wait=True, cancel_futures=True)
+            _POOL.shutdown(wait=True)
         _POOL = None
 
 
@@ -219,10 +328,10 @@ def prestart() -> None:
         return
     _PRESTARTED = pool
     try:
-        for _ in range(workers()):  # the executor spawns a worker per submitted call, up to its size
-            pool.submit(os.getpid)
+        for i in range(len(pool)):  # an executor spawns its worker on its first call
+            pool.submit(os.getpid, lane=i)
     except (BrokenProcessPool, RuntimeError):
-        reset_pool(pool)
+        reset_pool()
 
 
 def submit(data: bytes, key: str) -> Future:
@@ -232,10 +341,47 @@ def submit(data: bytes, key: str) -> Future:
         try:
             return pool.submit(parse_packed, data, key)
         except (BrokenProcessPool, RuntimeError):  # broken, or shut down by another thread meanwhile
-            reset_pool(pool)
+            reset_pool()
     f: Future = Future()
     f.set_result(parse_result(data, key))
     return f
+
+
+class BatchLane:
+    """One audit batch's lane: its objects are parsed in one worker, which keeps their reports
+    (``parse_held``) and validates them from memory (``validate``)."""
+
+    def __init__(self, pool: Lanes, token: str):
+        self.pool, self.token = pool, token
+        self.lane = pool.least_busy(reserve=True)  # batches starting together spread over the lanes
+
+    def submit(self, data: bytes, key: str) -> Future:
+        try:
+            return self.pool.submit(parse_held, data, key, self.token, lane=self.lane)
+        except (BrokenProcessPool, RuntimeError):
+            reset_pool()
+            return submit(data, key)
+
+    def validate(self, keys: list[str], table: Any, docs_dir: str | None) -> Future:
+        """``flows.validate.held_in_worker`` on this lane; its result raises ``HeldGone`` when the
+        worker no longer has the reports, ``BrokenProcessPool`` when it died."""
+        from flows.validate import held_in_worker
+
+        return self.pool.submit(held_in_worker, self.token, keys, table, docs_dir, lane=self.lane)
+
+
+@contextlib.contextmanager
+def batch_lane(token: str) -> Iterator[BatchLane | None]:
+    """A lane for a batch while it runs, when its validation runs in the pool's workers, else None."""
+    pool = get_pool() if validate_in_workers() else None
+    if pool is None:
+        yield None
+        return
+    lane = BatchLane(pool, token)
+    try:
+        yield lane
+    finally:
+        pool.release(lane.lane)
 
 
 def submit_validation(blobs: list[bytes], table: Any, docs_dir: str | None) -> Future | None:
@@ -248,7 +394,7 @@ def submit_validation(blobs: list[bytes], table: Any, docs_dir: str | None) -> F
     try:
         return pool.submit(in_worker, blobs, table, docs_dir)
     except (BrokenProcessPool, RuntimeError):
-        reset_pool(pool)
+        reset_pool()
         return None
 
 
@@ -262,7 +408,7 @@ def result_of(fut: Future, data: bytes, key: str, unpack: bool = True) -> Parsed
         return got.unpack() if unpack else got
     except BrokenProcessPool:
         pass
-    reset_pool()
+    reset_pool(fut)
     try:  # alone, in a pool of its own: another object that kills its worker cannot take this one along
         with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker,
                                  initargs=(os.getpid(),)) as alone:
@@ -274,10 +420,10 @@ def result_of(fut: Future, data: bytes, key: str, unpack: bool = True) -> Parsed
 
 # ------------------------------------------------------------------------------------------ recently parsed
 class Recent:
-    """The objects parsed lately in this process by the current run, by (key, ETag): the fetched
-    ``ObjectInfo`` and the ``Parsed`` (its pickled reports, meta and cells; reports unpickled afresh on use). The cross-year follow-up round
-    of a run validates objects of its first round again: they are neither fetched nor parsed twice.
-    Another run starts empty (a ``--full`` rerun fetches and parses everything). Bounded by bytes
+    """The objects fetched lately in this process by the current run, by (key, ETag): the fetched
+    ``ObjectInfo`` and the bytes. The cross-year follow-up round of a run validates objects of its first
+    round again: they are not fetched twice (parsed again: their reports stayed in the worker that
+    validated them). Another run starts empty (a ``--full`` rerun fetches everything). Bounded by bytes
     (``NIANBAO_PARSE_CACHE_MB``, default 256; 0 turns it off), least recently used first out."""
 
     def __init__(self, limit_bytes: int | None = None):
@@ -286,27 +432,23 @@ class Recent:
         self.limit = limit_bytes
         self.size = 0
         self.run: str | None = None
-        self._items: dict[tuple[str, str], tuple[Any, Parsed]] = {}
+        self._items: dict[tuple[str, str], tuple[Any, bytes]] = {}
         self._lock = threading.Lock()
 
-    def put(self, run: str, key: str, got: Any, parsed: Parsed) -> None:
-        if self.limit <= 0 or not (parsed.reports or parsed.blob) or got is None:
+    def put(self, run: str, key: str, got: Any, data: bytes) -> None:
+        if self.limit <= 0 or got is None or got.etag is None:
             return
-        blob = parsed.blob
-        if blob is None:
-            blob = pickle.dumps(parsed.reports, pickle.HIGHEST_PROTOCOL)
-        kept = Parsed(key, blob=blob, meta=parsed.meta, cells=parsed.cells, pid=parsed.pid)
         with self._lock:
             if run != self.run:
                 self._items.clear()
                 self.size, self.run = 0, run
             old = self._items.pop((key, got.etag), None)
             if old is not None:
-                self.size -= old[1].size
-            self._items[(key, got.etag)] = (got, kept)
-            self.size += kept.size
+                self.size -= len(old[1])
+            self._items[(key, got.etag)] = (got, data)
+            self.size += len(data)
             while self.size > self.limit and self._items:
-                self.size -= self._items.pop(next(iter(self._items)))[1].size
+                self.size -= len(self._items.pop(next(iter(self._items)))[1])
 
     def clear(self) -> None:
         """Forget everything (the run's last validation round is over: publishing needs none of it)."""
@@ -314,8 +456,8 @@ class Recent:
             self._items.clear()
             self.size, self.run = 0, None
 
-    def get(self, run: str, key: str, etag: str | None) -> tuple[Any, Parsed] | None:
-        """(fetched info, ``Parsed``) of ``key`` at ``etag`` parsed earlier by ``run``, or None."""
+    def get(self, run: str, key: str, etag: str | None) -> tuple[Any, bytes] | None:
+        """(fetched info, bytes) of ``key`` at ``etag`` fetched earlier by ``run``, or None."""
         if etag is None or run != self.run:
             return None
         with self._lock:
@@ -323,8 +465,7 @@ class Recent:
             if hit is None:
                 return None
             self._items[(key, etag)] = hit  # most recently used last
-        p = hit[1]
-        return hit[0], Parsed(key, blob=p.blob, meta=p.meta, cells=p.cells, pid=p.pid)
+        return hit
 
 
 RECENT = Recent()

@@ -16,7 +16,7 @@ import tempfile
 import threading
 import time
 import uuid
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -198,27 +198,32 @@ def packed_entries(o: BatchOutcome) -> list[ObjectEntry]:
 
 
 def fetch_and_parse(store: Store, infos: list[ObjectInfo], timings: dict[str, float] | None = None,
-                    run_id: str | None = None) -> list[tuple[ObjectInfo, ObjectInfo | None, str | None, Any]]:
+                    run_id: str | None = None, lane: Any = None,
+                    keep: dict[str, bytes] | None = None) -> list[tuple[ObjectInfo, ObjectInfo | None, str | None, Any]]:
     """(listed info, fetched info, fetch error or None, ``parse_pool.Parsed`` or None) per object, in
     order. GETs run in a thread pool; each object's bytes go to the parse pool (worker processes) as
-    soon as they arrive, so fetching and parsing overlap. ``timings``: fetch (until the last byte),
-    parse (the parsing left after it), parse_cpu (worker seconds). Objects ``run_id`` parsed before at the
-    same ETag (``parse_pool.RECENT``) are neither fetched nor parsed again."""
+    soon as they arrive, so fetching and parsing overlap: to the batch's ``lane``
+    (``parse_pool.batch_lane``) when given, whose worker keeps the reports. ``timings``: fetch (until
+    the last byte), parse (the parsing left after it), parse_cpu (worker seconds). ``keep``: filled with
+    the bytes by key. Objects ``run_id`` fetched before at the same ETag (``parse_pool.RECENT``) are not
+    fetched again."""
     from flows import parse_pool
 
     t0 = time.perf_counter()
+    send = parse_pool.submit if lane is None else lane.submit
 
     def one(info: ObjectInfo):
         hit = parse_pool.RECENT.get(run_id, info.key, info.etag) if run_id else None
-        if hit is not None:  # parsed earlier in this run (the cross-year follow-up round): same bytes
-            done: Future = Future()
-            done.set_result(hit[1])
-            return info, hit[0], None, None, done
-        try:
-            data, got = store.get(info.key)
-        except StorageError as e:
-            return info, None, e.reason, None, None
-        return info, got, None, data, parse_pool.submit(data, info.key)
+        if hit is not None:  # fetched earlier in this run (the cross-year follow-up round): same bytes
+            got, data = hit
+        else:
+            try:
+                data, got = store.get(info.key)
+            except StorageError as e:
+                return info, None, e.reason, None, None
+            if run_id:
+                parse_pool.RECENT.put(run_id, info.key, got, data)
+        return info, got, None, data, send(data, info.key)
     if len(infos) <= 1:
         started = [one(i) for i in infos]
     else:
@@ -228,8 +233,8 @@ def fetch_and_parse(store: Store, infos: list[ObjectInfo], timings: dict[str, fl
     out = []
     for info, got, err, data, fut in started:
         parsed = None if fut is None else parse_pool.result_of(fut, data, info.key, unpack=False)
-        if run_id and parsed is not None and parsed.error is None and data is not None:
-            parse_pool.RECENT.put(run_id, info.key, got, parsed)
+        if keep is not None and data is not None:
+            keep[info.key] = data
         out.append((info, got, err, parsed))
     if timings is not None:
         timings["fetch"] = t1 - t0
@@ -245,8 +250,16 @@ def audit_batch(s: AuditSettings, run_id: str, index: int, infos: list[ObjectInf
     holds each body's reports, for the cross-year rules.
 
     The flow process handles the reports only as the parse workers described them (``Parsed.meta``
-    and ``Parsed.cells``): the pickled reports go from the parse workers to the worker validating the
-    batch without being unpickled here."""
+    and ``Parsed.cells``): the worker that parsed the batch (its lane) keeps the reports and validates
+    them."""
+    from flows import parse_pool
+
+    with parse_pool.batch_lane(f"{run_id}/{index}/{uuid.uuid4().hex[:12]}") as lane:
+        return _audit_batch(s, run_id, index, infos, years, lane)
+
+
+def _audit_batch(s: AuditSettings, run_id: str, index: int, infos: list[ObjectInfo],
+                 years: dict[str, list[tuple[str, str | None]]] | None, lane: Any) -> BatchOutcome:
     from flows import validate as v
 
     t0 = time.perf_counter()
@@ -255,7 +268,8 @@ def audit_batch(s: AuditSettings, run_id: str, index: int, infos: list[ObjectInf
     out = BatchOutcome(index)
     entries: dict[str, ObjectEntry] = {}
     parsed_by_key: dict[str, Any] = {}  # key -> parse_pool.Parsed of the objects that were read
-    for info, got, err, parsed in fetch_and_parse(stores.source, infos, out.timings, run_id):
+    data_of: dict[str, bytes] = {}  # to parse here again if the worker holding the reports died
+    for info, got, err, parsed in fetch_and_parse(stores.source, infos, out.timings, run_id, lane, data_of):
         if got is None:
             entries[info.key] = ObjectEntry(info.key, None, info.size, ERROR, audited_at=now(), run_id=run_id,
                                             reason=f"{FETCH_FAILED}{err}")
@@ -278,7 +292,7 @@ def audit_batch(s: AuditSettings, run_id: str, index: int, infos: list[ObjectInf
     lookup = cell_lookup(stores, years or {}, run_id)
     tmp = tempfile.TemporaryDirectory(prefix="nianbao-docs-")
     try:
-        val = validate_batch(list(parsed_by_key.values()), lookup, tmp.name)
+        val = validate_batch(list(parsed_by_key.values()), lookup, tmp.name, lane, data_of)
         t2 = time.perf_counter()
         out.timings["validate"] = t2 - t1
         out.timings["validate_wait"] = val.waited  # for the GX lock, while another batch validated
@@ -299,29 +313,42 @@ def audit_batch(s: AuditSettings, run_id: str, index: int, infos: list[ObjectInf
     return out
 
 
-def validate_batch(parsed: list[Any], lookup: Any, docs_dir: str) -> Any:
-    """``flows.validate.Validation`` of a batch (``parse_pool.Parsed`` per object): in a worker
-    process of the parse pool when there is one (last year's cells read here first; the worker writes
-    the Data Docs under ``docs_dir``), else here under the process's GX lock. A worker that dies costs
-    only the move: the batch is validated here then."""
+def validate_batch(parsed: list[Any], lookup: Any, docs_dir: str, lane: Any = None,
+                   data_of: dict[str, bytes] | None = None) -> Any:
+    """``flows.validate.Validation`` of a batch (``parse_pool.Parsed`` per object): in the worker
+    process that parsed and holds its reports (``lane``), or another worker of the parse pool given
+    the pickled reports (last year's cells read here first; the worker writes the Data Docs under
+    ``docs_dir``), else here under the process's GX lock. A worker that dies costs only the move: the
+    batch is validated here then, its reports parsed again from ``data_of`` where a worker held them."""
     from concurrent.futures.process import BrokenProcessPool
 
     from flows import parse_pool
     from flows import validate as v
 
-    blobs = [p.blob for p in parsed]
-    if parsed and all(b is not None for b in blobs):
-        fut = None
+    def table() -> Any:
+        return v.lookups_of([m for p in parsed for m in p.meta], lookup) if lookup is not None else None
+
+    fut = None
+    if lane is not None and parsed and all(p.held == lane.token for p in parsed):
         try:
-            table = v.lookups_of([m for p in parsed for m in p.meta], lookup) if lookup is not None else None
-            fut = parse_pool.submit_validation(blobs, table, docs_dir)
+            fut = lane.validate([p.key for p in parsed], table(), docs_dir)
         except Exception:  # the pairing meets the same error validating here, and says so there
             fut = None
-        if fut is not None:
-            try:
-                return fut.result()
-            except BrokenProcessPool:
-                parse_pool.reset_pool()
+    elif parsed and all(p.blob is not None for p in parsed):
+        try:
+            fut = parse_pool.submit_validation([p.blob for p in parsed], table(), docs_dir)
+        except Exception:
+            fut = None
+    if fut is not None:
+        try:
+            return fut.result()
+        except BrokenProcessPool:
+            parse_pool.reset_pool(fut)
+        except parse_pool.HeldGone:
+            pass
+    for p in parsed:
+        if p.held and not p.reports and p.blob is None:  # the reports stayed in a worker: parse again
+            p.reports = parse_pool.parse_result((data_of or {})[p.key], p.key).reports
     return v.validate_reports([r for p in parsed for r in p.unpack().reports], lookup=lookup)
 
 

@@ -132,7 +132,18 @@ def in_worker(blobs: list[bytes], table: Recorded | None, docs_dir: str | None) 
     results, the findings and the path of the docs."""
     import pickle
 
-    reports = [r for b in blobs for r in pickle.loads(b)]
+    return _validate_in_worker([r for b in blobs for r in pickle.loads(b)], table, docs_dir)
+
+
+def held_in_worker(token: str, keys: list[str], table: Recorded | None, docs_dir: str | None) -> Validation:
+    """``in_worker`` for a batch this worker parsed and holds (``parse_pool.parse_held``): the reports
+    of ``keys`` come from memory. Raises ``parse_pool.HeldGone`` when they are not here."""
+    from flows.parse_pool import take_held
+
+    return _validate_in_worker(take_held(token, keys), table, docs_dir)
+
+
+def _validate_in_worker(reports: list[Report], table: Recorded | None, docs_dir: str | None) -> Validation:
     val = validate_reports(reports, lookup=table)
     share_docs_view()
     if docs_dir and has_docs(val):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import pickle
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -46,11 +47,88 @@ def test_dead_worker_costs_only_its_object() -> None:
     k, v = next(iter(seed_files().items()))
     pool = parse_pool.get_pool()
     assert pool is not None
-    dead = pool.submit(os._exit, 3)  # a worker dies (a crashing parser, the OOM killer): the pool breaks
+    dead = pool.submit(os._exit, 3)  # a worker dies (a crashing parser, the OOM killer): its lane breaks
+    lane, broken = dead.lane, dead.executor
     got = parse_pool.result_of(dead, v, k)  # the object is parsed again in a process of its own
     assert got.error is None and _same(got.reports, parse_bytes(v, k))
-    again = parse_pool.result_of(parse_pool.submit(v, k), v, k)  # and a new pool serves the next ones
-    assert again.error is None and parse_pool.get_pool() is not pool
+    assert pool.executor(lane) is not broken  # the lane has a new worker
+    again = parse_pool.result_of(pool.submit(parse_pool.parse_packed, v, k, lane=lane), v, k)
+    assert again.error is None and _same(again.reports, parse_bytes(v, k))
+
+
+def test_batches_starting_together_take_different_lanes() -> None:
+    pool = parse_pool.Lanes(2, gx=False)  # executors start their worker on the first call: none here
+    try:
+        a = parse_pool.BatchLane(pool, "a")
+        b = parse_pool.BatchLane(pool, "b")
+        assert {a.lane, b.lane} == {0, 1}
+        pool.release(a.lane)
+        assert parse_pool.BatchLane(pool, "c").lane == a.lane
+    finally:
+        pool.shutdown()
+
+
+def _held_batch(files: dict[str, bytes], token: str) -> tuple[Any, list[Any], dict[str, bytes]]:
+    from flows.pipeline import fetch_and_parse
+
+    pool = parse_pool.get_pool()
+    assert pool is not None
+    lane = parse_pool.BatchLane(pool, token)
+    data_of: dict[str, bytes] = {}
+    store = _Dict(files)
+    out = fetch_and_parse(store, [ObjectInfo(k, "e", len(b)) for k, b in files.items()], None, None, lane, data_of)
+    return lane, [p for *_, p in out], data_of
+
+
+class _Dict:
+    def __init__(self, files: dict[str, bytes]):
+        self.files = files
+
+    def get(self, key: str):
+        return self.files[key], ObjectInfo(key, "e", len(self.files[key]))
+
+
+def test_batch_validated_from_memory_where_it_was_parsed(tmp_path) -> None:
+    """A batch's lane: its worker keeps the reports it parsed (nothing pickled comes back) and
+    validates them there, with the same verdicts and findings as here; the next ask finds them gone."""
+    from flows import validate as v
+    from flows.pipeline import validate_batch
+
+    files = dict(list(seed_files().items())[:6])
+    lane, parsed, data_of = _held_batch(files, "t-held")
+    try:
+        assert all(p.held == "t-held" and p.blob is None and not p.reports and p.meta for p in parsed)
+        assert len({p.pid for p in parsed}) == 1 and parsed[0].pid != os.getpid()
+        here = v.validate_reports([r for k, b in files.items() for r in parse_bytes(b, k)], lookup=None)
+        there = validate_batch(parsed, None, str(tmp_path), lane, data_of)
+        assert there.result is None and here.result is not None  # validated in the worker
+        assert {k: r.status for k, r in there.results.items()} == {k: r.status for k, r in here.results.items()}
+        assert {k: [f.id for f in fs] for k, fs in there.findings.items()} == \
+            {k: [f.id for f in fs] for k, fs in here.findings.items()}
+        with pytest.raises(parse_pool.HeldGone):
+            lane.validate([p.key for p in parsed], None, None).result()
+    finally:
+        lane.pool.release(lane.lane)
+
+
+def test_worker_holding_a_batch_dies_and_the_batch_is_validated_here(tmp_path) -> None:
+    from flows import validate as v
+    from flows.pipeline import validate_batch
+
+    files = dict(list(seed_files().items())[:4])
+    lane, parsed, data_of = _held_batch(files, "t-dead")
+    try:
+        dead = lane.pool.submit(os._exit, 3, lane=lane.lane)  # the worker holding the reports dies
+        with pytest.raises(parse_pool.BrokenProcessPool):
+            dead.result()
+        parse_pool.reset_pool(dead)
+        here = v.validate_reports([r for k, b in files.items() for r in parse_bytes(b, k)], lookup=None)
+        there = validate_batch(parsed, None, str(tmp_path), lane, data_of)
+        assert there.result is not None  # parsed again and validated in this process
+        assert {k: [f.id for f in fs] for k, fs in there.findings.items()} == \
+            {k: [f.id for f in fs] for k, fs in here.findings.items()}
+    finally:
+        lane.pool.release(lane.lane)
 
 
 def test_fetch_and_parse_keeps_order_and_fetch_errors(tmp_path) -> None:
@@ -100,12 +178,12 @@ def test_batch_validated_in_a_worker_like_here(tmp_path) -> None:
 
 
 def test_recent_parses_are_per_run_bounded_and_cleared():
-    from flows.parse_pool import Parsed, Recent
+    from flows.parse_pool import Recent
     from flows.storage import ObjectInfo
 
     rec = Recent(limit_bytes=250)
     for i in range(5):
-        rec.put("r1", f"k{i}", ObjectInfo(f"k{i}", "e", 1), Parsed(f"k{i}", blob=b"x" * 100))
+        rec.put("r1", f"k{i}", ObjectInfo(f"k{i}", "e", 1), b"x" * 100)
     assert rec.get("r1", "k4", "e") is not None and rec.get("r1", "k0", "e") is None  # oldest out
     assert rec.get("r2", "k4", "e") is None and rec.get("r1", "k4", "other-etag") is None
     rec.clear()

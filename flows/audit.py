@@ -405,11 +405,24 @@ def start_parse_workers(settings: AuditSettings | None = None) -> None:
         parse_pool.prestart()
 
 
+def prepare_run(settings: AuditSettings) -> None:
+    """Before the flow, in the main thread (the CLI: while the Prefect server boots): start the parse
+    workers and import what building the site needs (``flows.site.build.warm``; never from a
+    background thread, and not inside the flow, where it would only move the same seconds)."""
+    import threading
+
+    start_parse_workers(settings)
+    if threading.current_thread() is threading.main_thread():
+        from flows.site.build import warm
+
+        warm()
+
+
 def run_settings(s: AuditSettings, alerts: dict[str, Any] | None = None) -> p.RunSummary:
     """Run the flow for resolved settings (the CLI's entry point); returns the run summary.
     ``alerts``: the alert parameters (owners, smtp, smtp_from, alerts, reviews)."""
     f = audit_flow
-    start_parse_workers(s)  # while Prefect starts the flow run (or its server)
+    prepare_run(s)  # the CLI did it while the Prefect server booted: then only checks
     if s.task_runner == "dask":
         f = audit_flow.with_options(name="nianbao-audit-dask", task_runner=dask_task_runner())
     return f(**flow_parameters(s), **(alerts or {}))

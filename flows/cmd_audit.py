@@ -334,10 +334,11 @@ def quiet_expected_failures() -> None:
 
 
 def _meanwhile(settings: Any) -> None:
-    """While the temporary Prefect server boots: import the flow, start the parse workers."""
+    """While the temporary Prefect server boots: import the flow, start the parse workers, import what
+    building the site needs."""
     import importlib
 
-    importlib.import_module("flows.audit").start_parse_workers(settings)
+    importlib.import_module("flows.audit").prepare_run(settings)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -133,12 +133,13 @@ def parse_held(data: bytes, key: str, token: str) -> Parsed:
     return out
 
 
-def take_held(token: str, keys: list[str]) -> list[Any]:
-    """The reports of ``keys`` (in order) this worker holds under ``token``, forgotten here."""
-    held = _HELD.pop(token, None)
-    if held is None or any(k not in held for k in keys):
+def take_held(token: str, items: list[tuple[str, bytes | None]]) -> list[Any]:
+    """The reports of ``items`` in order: (key, None) those this worker holds under ``token`` (then
+    forgotten here), (key, pickled reports) those another worker parsed."""
+    held = _HELD.pop(token, {})
+    if any(b is None and k not in held for k, b in items):
         raise HeldGone(f"reports of batch {token} are not held in process {os.getpid()}")
-    return [r for k in keys for r in held[k]]
+    return [r for k, b in items for r in (held[k] if b is None else pickle.loads(b))]
 
 
 def _watch_parent(parent: int) -> None:
@@ -216,23 +217,32 @@ class Lanes:
     def __init__(self, n: int, gx: bool):
         self.gx = gx
         self._lanes = [_executor(gx) for _ in range(n)]
-        self._busy = [0] * n
+        self._calls = [0] * n  # calls outstanding per lane
+        self._batches = [0] * n  # batches keeping to each lane (``BatchLane``)
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
         return len(self._lanes)
 
     def least_busy(self, reserve: bool = False) -> int:
-        """The lane with the fewest calls outstanding (and batches reserved); ``reserve``: count one
-        more on it until ``release``."""
+        """The lane with the fewest batches and calls outstanding; ``reserve``: count one more batch
+        on it until ``release``."""
         with self._lock:
-            i = min(range(len(self._busy)), key=self._busy.__getitem__)
+            i = min(range(len(self._lanes)), key=lambda j: (self._batches[j], self._calls[j]))
             if reserve:
-                self._busy[i] += 1
+                self._batches[i] += 1
             return i
 
     def release(self, lane: int) -> None:
-        self._done(lane)
+        with self._lock:
+            self._batches[lane] -= 1
+
+    def idle_other(self, lane: int) -> int | None:
+        """Another lane with nothing to do while ``lane`` has calls waiting, or None."""
+        with self._lock:
+            if self._calls[lane] == 0:
+                return None
+            return next((j for j in range(len(self._lanes)) if j != lane and self._calls[j] == 0), None)
 
     def executor(self, lane: int) -> ProcessPoolExecutor:
         return self._lanes[lane]
@@ -241,7 +251,7 @@ class Lanes:
         i = self.least_busy() if lane is None else lane
         with self._lock:
             ex = self._lanes[i]
-            self._busy[i] += 1
+            self._calls[i] += 1
         try:
             fut = ex.submit(fn, *args)
         except BaseException:
@@ -253,7 +263,7 @@ class Lanes:
 
     def _done(self, i: int) -> None:
         with self._lock:
-            self._busy[i] -= 1
+            self._calls[i] -= 1
 
     def reset(self, lane: int | None = None, executor: ProcessPoolExecutor | None = None) -> None:
         """Replace lane ``lane`` (every lane when None) unless it was replaced already since
@@ -349,7 +359,9 @@ def submit(data: bytes, key: str) -> Future:
 
 class BatchLane:
     """One audit batch's lane: its objects are parsed in one worker, which keeps their reports
-    (``parse_held``) and validates them from memory (``validate``)."""
+    (``parse_held``) and validates them from memory (``validate``). An object arriving while that
+    worker is busy and another idle is parsed there and sent back pickled (a batch alone in the pool,
+    or the last ones of a run, still use every core)."""
 
     def __init__(self, pool: Lanes, token: str):
         self.pool, self.token = pool, token
@@ -357,17 +369,22 @@ class BatchLane:
 
     def submit(self, data: bytes, key: str) -> Future:
         try:
+            other = self.pool.idle_other(self.lane)
+            if other is not None:
+                return self.pool.submit(parse_packed, data, key, lane=other)
             return self.pool.submit(parse_held, data, key, self.token, lane=self.lane)
         except (BrokenProcessPool, RuntimeError):
             reset_pool()
             return submit(data, key)
 
-    def validate(self, keys: list[str], table: Any, docs_dir: str | None) -> Future:
-        """``flows.validate.held_in_worker`` on this lane; its result raises ``HeldGone`` when the
-        worker no longer has the reports, ``BrokenProcessPool`` when it died."""
+    def validate(self, parsed: list[Parsed], table: Any, docs_dir: str | None) -> Future:
+        """``flows.validate.held_in_worker`` on this lane for objects it holds or that come pickled;
+        the result raises ``HeldGone`` when the worker no longer has the reports, ``BrokenProcessPool``
+        when it died."""
         from flows.validate import held_in_worker
 
-        return self.pool.submit(held_in_worker, self.token, keys, table, docs_dir, lane=self.lane)
+        items = [(p.key, None if p.held == self.token else p.blob) for p in parsed]
+        return self.pool.submit(held_in_worker, self.token, items, table, docs_dir, lane=self.lane)
 
 
 @contextlib.contextmanager

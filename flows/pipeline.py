@@ -329,9 +329,9 @@ def validate_batch(parsed: list[Any], lookup: Any, docs_dir: str, lane: Any = No
         return v.lookups_of([m for p in parsed for m in p.meta], lookup) if lookup is not None else None
 
     fut = None
-    if lane is not None and parsed and all(p.held == lane.token for p in parsed):
+    if lane is not None and parsed and all(p.held == lane.token or p.blob is not None for p in parsed):
         try:
-            fut = lane.validate([p.key for p in parsed], table(), docs_dir)
+            fut = lane.validate(parsed, table(), docs_dir)
         except Exception:  # the pairing meets the same error validating here, and says so there
             fut = None
     elif parsed and all(p.blob is not None for p in parsed):

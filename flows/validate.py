@@ -135,12 +135,14 @@ def in_worker(blobs: list[bytes], table: Recorded | None, docs_dir: str | None) 
     return _validate_in_worker([r for b in blobs for r in pickle.loads(b)], table, docs_dir)
 
 
-def held_in_worker(token: str, keys: list[str], table: Recorded | None, docs_dir: str | None) -> Validation:
-    """``in_worker`` for a batch this worker parsed and holds (``parse_pool.parse_held``): the reports
-    of ``keys`` come from memory. Raises ``parse_pool.HeldGone`` when they are not here."""
+def held_in_worker(token: str, items: list[tuple[str, bytes | None]], table: Recorded | None,
+                   docs_dir: str | None) -> Validation:
+    """``in_worker`` for a batch this worker parsed (``parse_pool.parse_held``): the reports of
+    (key, None) items come from memory, the others pickled. Raises ``parse_pool.HeldGone`` when they
+    are not here."""
     from flows.parse_pool import take_held
 
-    return _validate_in_worker(take_held(token, keys), table, docs_dir)
+    return _validate_in_worker(take_held(token, items), table, docs_dir)
 
 
 def _validate_in_worker(reports: list[Report], table: Recorded | None, docs_dir: str | None) -> Validation:

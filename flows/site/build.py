@@ -429,6 +429,21 @@ def _previous_parquet(findings: Any, run: str) -> dict[str, Any]:
             "reports": named}
 
 
+def warm() -> None:
+    """Import what building the site needs the first time in a process (pyarrow and pandas, Altair and
+    vl-convert's engine, openpyxl, jionlp's place names: ~1.5 s), ahead of the run: the CLI calls it
+    in its main thread while the Prefect server boots. Not from a background thread: importing
+    pyarrow from two threads at once fails ("partially initialized module")."""
+    import openpyxl  # noqa: F401
+    import pyarrow.parquet  # noqa: F401
+
+    from flows.alerts.owners import _location_parser
+
+    _location_parser()
+    if ch.available():
+        ch.render_svg(ch.rate_spec([{"label": "-", "rate": 0.0, "reports": 1}], "label", "-"))
+
+
 def build_site_from_state(state: Any, docs: Any, *, state_store: Any = None, state_key: str | None = None,
                           findings: Any = None, source: Any = None, run_id: str | None = None,
                           run_at: str | None = None, registry: Any = None, crops: bool | None = None,

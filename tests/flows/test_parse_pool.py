@@ -68,6 +68,23 @@ def test_batches_starting_together_take_different_lanes() -> None:
         pool.shutdown()
 
 
+def test_an_idle_lane_takes_objects_of_a_busy_one() -> None:
+    import time
+
+    pool = parse_pool.Lanes(2, gx=False)
+    try:
+        assert pool.idle_other(0) is None  # nothing waits on lane 0
+        busy = pool.submit(time.sleep, 3, lane=0)
+        assert pool.idle_other(0) == 1 and pool.idle_other(1) is None
+        busy.result()  # the count drops in the future's done callback, just after the result is set
+        deadline = time.monotonic() + 5
+        while pool.idle_other(0) is not None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert pool.idle_other(0) is None
+    finally:
+        pool.shutdown()
+
+
 def _held_batch(files: dict[str, bytes], token: str) -> tuple[Any, list[Any], dict[str, bytes]]:
     from flows.pipeline import fetch_and_parse
 
@@ -97,8 +114,11 @@ def test_batch_validated_from_memory_where_it_was_parsed(tmp_path) -> None:
     files = dict(list(seed_files().items())[:6])
     lane, parsed, data_of = _held_batch(files, "t-held")
     try:
-        assert all(p.held == "t-held" and p.blob is None and not p.reports and p.meta for p in parsed)
-        assert len({p.pid for p in parsed}) == 1 and parsed[0].pid != os.getpid()
+        held = [p for p in parsed if p.held == "t-held"]
+        assert held and all(p.blob is None and not p.reports and p.meta for p in held)
+        assert len({p.pid for p in held}) == 1 and held[0].pid != os.getpid()
+        # what another (idle) worker parsed comes back pickled
+        assert all(p.blob and not p.reports and p.held is None for p in parsed if p not in held)
         here = v.validate_reports([r for k, b in files.items() for r in parse_bytes(b, k)], lookup=None)
         there = validate_batch(parsed, None, str(tmp_path), lane, data_of)
         assert there.result is None and here.result is not None  # validated in the worker
@@ -106,7 +126,7 @@ def test_batch_validated_from_memory_where_it_was_parsed(tmp_path) -> None:
         assert {k: [f.id for f in fs] for k, fs in there.findings.items()} == \
             {k: [f.id for f in fs] for k, fs in here.findings.items()}
         with pytest.raises(parse_pool.HeldGone):
-            lane.validate([p.key for p in parsed], None, None).result()
+            lane.validate(parsed, None, None).result()
     finally:
         lane.pool.release(lane.lane)
 

@@ -248,12 +248,19 @@ class Lanes:
         return self._lanes[lane]
 
     def submit(self, fn: Any, *args: Any, lane: int | None = None) -> Future:
+        """``fn(*args)`` on lane ``lane`` (the least busy when None); a lane found broken is replaced
+        and the call goes to its new worker."""
         i = self.least_busy() if lane is None else lane
         with self._lock:
             ex = self._lanes[i]
             self._calls[i] += 1
         try:
-            fut = ex.submit(fn, *args)
+            try:
+                fut = ex.submit(fn, *args)
+            except BrokenProcessPool:
+                self.reset(i, ex)
+                ex = self._lanes[i]
+                fut = ex.submit(fn, *args)
         except BaseException:
             self._done(i)
             raise
@@ -350,8 +357,8 @@ def submit(data: bytes, key: str) -> Future:
     if pool is not None:
         try:
             return pool.submit(parse_packed, data, key)
-        except (BrokenProcessPool, RuntimeError):  # broken, or shut down by another thread meanwhile
-            reset_pool()
+        except (BrokenProcessPool, RuntimeError):  # broken again at once, or shut down meanwhile: here
+            pass
     f: Future = Future()
     f.set_result(parse_result(data, key))
     return f
@@ -373,8 +380,7 @@ class BatchLane:
             if other is not None:
                 return self.pool.submit(parse_packed, data, key, lane=other)
             return self.pool.submit(parse_held, data, key, self.token, lane=self.lane)
-        except (BrokenProcessPool, RuntimeError):
-            reset_pool()
+        except (BrokenProcessPool, RuntimeError):  # broken again at once, or shut down meanwhile
             return submit(data, key)
 
     def validate(self, parsed: list[Parsed], table: Any, docs_dir: str | None) -> Future:
@@ -411,7 +417,6 @@ def submit_validation(blobs: list[bytes], table: Any, docs_dir: str | None) -> F
     try:
         return pool.submit(in_worker, blobs, table, docs_dir)
     except (BrokenProcessPool, RuntimeError):
-        reset_pool()
         return None
 
 

@@ -315,6 +315,12 @@ def get_pool() -> Lanes | None:
         return _POOL
 
 
+def running_pool() -> Lanes | None:
+    """This process's pool if it has been started (never starts one)."""
+    with _LOCK:
+        return _POOL if _POOL is not None and os.getpid() == _POOL_PID else None
+
+
 def reset_pool(fut: Future | None = None) -> None:
     """Replace the lane a broken future ran on (a worker died), or every lane; the next calls go to
     a new worker."""

@@ -205,18 +205,19 @@ def _render(data: SiteData, out: _Out, res: BuildResult, *, cells, fetch_source,
     out.emit(pg.SEARCH_JS, ix.SEARCH_JS_TEXT.encode("utf-8"))
     use_charts = charts and ch.available()
 
+    drawing: dict[str, tuple[Any, dict[str, Any]]] = {}  # chart path -> (future SVG, spec)
+
     def chart(rows: list[dict[str, Any]], x: str, title: str, horizontal: bool) -> str | None:
         if not use_charts or not rows:
             return None
         spec = ch.rate_spec(rows, x, title, horizontal=horizontal)
         path = CHART_DIR + ch.chart_name(spec)
-        if path in out.files:
+        if path in out.files or path in drawing:
             return path
-        h = "chart:" + path
-        if out.unchanged(path, h):
+        if out.unchanged(path, "chart:" + path):
             out.keep(path)
-        else:
-            out.emit(path, ch.render_svg(spec).encode("utf-8"), h)
+        else:  # drawn in the parse workers meanwhile, written before the landing page
+            drawing[path] = (ch.render_later(spec), spec)
         return path
 
     # evidence pages
@@ -336,6 +337,8 @@ def _render(data: SiteData, out: _Out, res: BuildResult, *, cells, fetch_source,
                        ix.search_page(search_ready), ix.downloads_page(data, downloads)):
         out.emit(path, html)
     path, html = ix.landing_page(data, stats, chart, downloads, search_ready)
+    for svg_path, (fut, spec) in drawing.items():
+        out.emit(svg_path, ch.rendered(fut, spec).encode("utf-8"), "chart:" + svg_path)
     out.emit(path, html)
 
 
@@ -435,11 +438,14 @@ def warm() -> None:
     in its main thread while the Prefect server boots. Not from a background thread: importing
     pyarrow from two threads at once fails ("partially initialized module")."""
     import openpyxl  # noqa: F401
+    import pandas  # noqa: F401  # pyarrow imports it on the first table it writes
     import pyarrow.parquet  # noqa: F401
 
+    from expectations.catalog import load_catalog
     from flows.alerts.owners import _location_parser
 
-    _location_parser()
+    load_catalog()
+    _location_parser()("山东省")  # jionlp loads its place names on the first call
     if ch.available():
         ch.render_svg(ch.rate_spec([{"label": "-", "rate": 0.0, "reports": 1}], "label", "-"))
 

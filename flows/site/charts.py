@@ -8,6 +8,7 @@ carry the same numbers).
 from __future__ import annotations
 
 import json
+from concurrent.futures import Future
 from typing import Any
 
 from flows.site.model import sha
@@ -50,6 +51,32 @@ def render_svg(spec: dict[str, Any]) -> str:
     import vl_convert as vlc
 
     return vlc.vegalite_to_svg(spec)
+
+
+def render_later(spec: dict[str, Any]) -> Future:
+    """A future of ``render_svg(spec)``: in this process's parse workers when it has them running
+    (idle while the site is built; vl-convert holds the GIL here), else rendered now."""
+    from flows import parse_pool
+
+    pool = parse_pool.running_pool()
+    if pool is not None:
+        try:
+            return pool.submit(render_svg, spec)
+        except RuntimeError:  # shut down meanwhile
+            pass
+    done: Future = Future()
+    done.set_result(render_svg(spec))
+    return done
+
+
+def rendered(fut: Future, spec: dict[str, Any]) -> str:
+    """The SVG of a ``render_later`` future; rendered here if the worker died under it."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        return fut.result()
+    except BrokenProcessPool:
+        return render_svg(spec)
 
 
 def chart_name(spec: dict[str, Any]) -> str:

@@ -173,3 +173,30 @@ def test_changes_come_from_the_previous_run_in_the_findings_store(tmp_path):
     assert "20261201T020000Z-aaaaaa" in landing and "新增不通过 new failures: <b>1</b>" in landing
     assert "新报告 new reports: <b>1</b>" in landing
     assert (tmp_path / "docs/site/data/changes.csv").is_file() and res.written > 0
+
+
+def test_charts_drawn_in_the_parse_workers_are_the_ones_drawn_here(tmp_path, monkeypatch):
+    """With the parse workers running, the site's charts are drawn there (vl-convert holds the GIL
+    here) and written before the landing page: the same files as drawn in this process."""
+    from flows import parse_pool
+    from flows.site import charts as ch
+    from flows.site.build import CHART_DIR
+
+    assert ch.available()
+    assert parse_pool.get_pool() is not None
+    spec = ch.rate_spec([{"label": "2023", "rate": 0.25, "reports": 4}], "年度 year", "t")
+    fut = ch.render_later(spec)
+    assert hasattr(fut, "lane") and ch.rendered(fut, spec) == ch.render_svg(spec)  # a worker drew it
+
+    st = make_state(60, fail_rate=0.3, seed=5)
+    there = tmp_path / "there"
+    build_site(from_state(st), _store(there), search=False, charts=True)
+    monkeypatch.setattr(parse_pool, "running_pool", lambda: None)
+    here = tmp_path / "here"
+    build_site(from_state(st), _store(here), search=False, charts=True)
+
+    def svgs(root: Path) -> dict[str, bytes]:
+        return {p.name: p.read_bytes() for p in (root / CHART_DIR).glob("*.svg")}
+
+    assert svgs(here) and svgs(there) == svgs(here)
+    assert links_resolve(there) == []

@@ -46,7 +46,7 @@ class Parsed:
     error: str | None = None  # why the object is unreadable (ParseError reason or a parser bug)
     seconds: float = 0.0  # parse time in the worker
     pid: int = 0  # the process that parsed it
-    blob: bytes | None = None  # the reports pickled (how a worker sends them; kept by ``RECENT``)
+    blob: bytes | None = None  # the reports pickled (how a worker sends them back)
     # What the flow process needs of the reports without unpickling them (``describe``): per report its
     # id, index, body, normalised body, year, format and title; and the cell-store JSON of its reports.
     meta: list[dict[str, Any]] = field(default_factory=list)
@@ -80,9 +80,8 @@ def describe(reports: list[Any]) -> tuple[list[dict[str, Any]], bytes]:
 
 
 def parse_packed(data: bytes, key: str) -> Parsed:
-    """``parse_result`` with the reports pickled once, in the worker, and described (``describe``): the
-    flow process never unpickles them (a worker validates them), and keeps the bytes for the follow-up
-    round (``RECENT``)."""
+    """``parse_result`` with the reports pickled once, in the worker, and described (``describe``):
+    the flow process never unpickles them (the worker validating the batch does)."""
     out = parse_result(data, key)
     if out.reports:
         out.blob = pickle.dumps(out.reports, protocol=pickle.HIGHEST_PROTOCOL)
@@ -415,19 +414,6 @@ def batch_lane(token: str) -> Iterator[BatchLane | None]:
         yield lane
     finally:
         pool.release(lane.lane)
-
-
-def submit_validation(blobs: list[bytes], table: Any, docs_dir: str | None) -> Future | None:
-    """``flows.validate.in_worker`` in the pool, or None (no pool, or validation in workers is off)."""
-    pool = get_pool() if validate_in_workers() else None
-    if pool is None:
-        return None
-    from flows.validate import in_worker
-
-    try:
-        return pool.submit(in_worker, blobs, table, docs_dir)
-    except (BrokenProcessPool, RuntimeError):
-        return None
 
 
 def result_of(fut: Future, data: bytes, key: str, unpack: bool = True) -> Parsed:

@@ -316,28 +316,21 @@ def _audit_batch(s: AuditSettings, run_id: str, index: int, infos: list[ObjectIn
 def validate_batch(parsed: list[Any], lookup: Any, docs_dir: str, lane: Any = None,
                    data_of: dict[str, bytes] | None = None) -> Any:
     """``flows.validate.Validation`` of a batch (``parse_pool.Parsed`` per object): in the worker
-    process that parsed and holds its reports (``lane``), or another worker of the parse pool given
-    the pickled reports (last year's cells read here first; the worker writes the Data Docs under
-    ``docs_dir``), else here under the process's GX lock. A worker that dies costs only the move: the
-    batch is validated here then, its reports parsed again from ``data_of`` where a worker held them."""
+    process that parsed and holds its reports (``lane``; last year's cells read here first; the
+    worker writes the Data Docs under ``docs_dir``), else here under the process's GX lock. A worker
+    that dies costs only the move: the batch is validated here then, its reports parsed again from
+    ``data_of`` where a worker held them."""
     from concurrent.futures.process import BrokenProcessPool
 
     from flows import parse_pool
     from flows import validate as v
 
-    def table() -> Any:
-        return v.lookups_of([m for p in parsed for m in p.meta], lookup) if lookup is not None else None
-
     fut = None
     if lane is not None and parsed and all(p.held == lane.token or p.blob is not None for p in parsed):
         try:
-            fut = lane.validate(parsed, table(), docs_dir)
+            table = v.lookups_of([m for p in parsed for m in p.meta], lookup) if lookup is not None else None
+            fut = lane.validate(parsed, table, docs_dir)
         except Exception:  # the pairing meets the same error validating here, and says so there
-            fut = None
-    elif parsed and all(p.blob is not None for p in parsed):
-        try:
-            fut = parse_pool.submit_validation([p.blob for p in parsed], table(), docs_dir)
-        except Exception:
             fut = None
     if fut is not None:
         try:

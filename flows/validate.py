@@ -61,7 +61,7 @@ class Validation:
     result: CheckResult | None = None
     waited: float = 0.0  # seconds waiting for the process's GX lock (another batch validating)
     held: float = 0.0  # seconds validating under it
-    docs_index: str | None = None  # the batch's Data Docs built by a worker process (``in_worker``)
+    docs_index: str | None = None  # the batch's Data Docs built by a worker process (``held_in_worker``)
     docs_error: str | None = None
     docs_seconds: float = 0.0
 
@@ -125,28 +125,16 @@ def lookups_of(meta: list[dict[str, Any]], lookup: Any) -> Recorded:
     return Recorded({(body, year - 1): ask(body, year - 1) for body, year in sorted(have)})
 
 
-def in_worker(blobs: list[bytes], table: Recorded | None, docs_dir: str | None) -> Validation:
-    """Run in a worker process (``flows.parse_pool``): validate the batch whose reports are ``blobs``
-    (pickled report lists, as the parse workers sent them) with last year's cells in ``table``, and
-    write its Data Docs under ``docs_dir``. The GX results stay here: the flow process gets the typed
-    results, the findings and the path of the docs."""
-    import pickle
-
-    return _validate_in_worker([r for b in blobs for r in pickle.loads(b)], table, docs_dir)
-
-
 def held_in_worker(token: str, items: list[tuple[str, bytes | None]], table: Recorded | None,
                    docs_dir: str | None) -> Validation:
-    """``in_worker`` for a batch this worker parsed (``parse_pool.parse_held``): the reports of
-    (key, None) items come from memory, the others pickled. Raises ``parse_pool.HeldGone`` when they
-    are not here."""
+    """Run in a worker process (``flows.parse_pool``): validate the batch whose reports this worker
+    parsed and holds, (key, None) items (``parse_pool.parse_held``), or that come pickled, with last
+    year's cells in ``table``, and write its Data Docs under ``docs_dir``. The GX results stay here:
+    the flow process gets the typed results, the findings and the path of the docs. Raises
+    ``parse_pool.HeldGone`` when the reports are not here."""
     from flows.parse_pool import take_held
 
-    return _validate_in_worker(take_held(token, items), table, docs_dir)
-
-
-def _validate_in_worker(reports: list[Report], table: Recorded | None, docs_dir: str | None) -> Validation:
-    val = validate_reports(reports, lookup=table)
+    val = validate_reports(take_held(token, items), lookup=table)
     share_docs_view()
     if docs_dir and has_docs(val):
         t = time.perf_counter()

@@ -107,24 +107,35 @@ class _Dict:
 
 def test_batch_validated_from_memory_where_it_was_parsed(tmp_path) -> None:
     """A batch's lane: its worker keeps the reports it parsed (nothing pickled comes back) and
-    validates them there, with the same verdicts and findings as here; the next ask finds them gone."""
+    validates them there, with the same verdicts and findings as here, last year's cells given as the
+    lookups recorded here, and writes the Data Docs; the next ask finds the reports gone."""
     from flows import validate as v
     from flows.pipeline import validate_batch
 
     files = dict(list(seed_files().items())[:6])
     lane, parsed, data_of = _held_batch(files, "t-held")
+    asked: list[tuple[str, int]] = []
+
+    def lookup(body: str, year: int) -> list:
+        asked.append((body, year))
+        return []
+
     try:
         held = [p for p in parsed if p.held == "t-held"]
-        assert held and all(p.blob is None and not p.reports and p.meta for p in held)
+        assert held and all(p.blob is None and not p.reports and p.meta and p.cells for p in held)
         assert len({p.pid for p in held}) == 1 and held[0].pid != os.getpid()
         # what another (idle) worker parsed comes back pickled
         assert all(p.blob and not p.reports and p.held is None for p in parsed if p not in held)
-        here = v.validate_reports([r for k, b in files.items() for r in parse_bytes(b, k)], lookup=None)
-        there = validate_batch(parsed, None, str(tmp_path), lane, data_of)
-        assert there.result is None and here.result is not None  # validated in the worker
+        here = v.validate_reports([r for k, b in files.items() for r in parse_bytes(b, k)], lookup=lookup)
+        asked.clear()
+        there = validate_batch(parsed, lookup, str(tmp_path), lane, data_of)
+        assert there.result is None and here.result is not None  # the GX results stayed in the worker
         assert {k: r.status for k, r in there.results.items()} == {k: r.status for k, r in here.results.items()}
         assert {k: [f.id for f in fs] for k, fs in there.findings.items()} == \
             {k: [f.id for f in fs] for k, fs in here.findings.items()}
+        assert asked and set(asked) <= set(v.lookups_of([m for p in parsed for m in p.meta], lookup))
+        if v.has_docs(here):
+            assert there.docs_index and (tmp_path / "site" / "index.html").is_file()
         with pytest.raises(parse_pool.HeldGone):
             lane.validate(parsed, None, None).result()
     finally:
@@ -167,34 +178,6 @@ def test_fetch_and_parse_keeps_order_and_fetch_errors(tmp_path) -> None:
     info, got, err, parsed = out[-1]
     assert got is None and parsed is None and "cannot read" in err
     assert set(timings) == {"fetch", "parse", "parse_cpu"}
-
-
-def test_batch_validated_in_a_worker_like_here(tmp_path) -> None:
-    """The batch's validation and Data Docs move to a worker process: same verdicts and findings as
-    validating in this process, last year's cells given as the lookups recorded here."""
-    from flows import validate as v
-    from flows.pipeline import validate_batch
-
-    files = dict(list(seed_files().items())[:6])
-    parsed = [parse_pool.result_of(parse_pool.submit(b, k), b, k) for k, b in files.items()]
-    reports = [r for p in parsed for r in p.reports]
-    asked: list[tuple[str, int]] = []
-
-    def lookup(body: str, year: int) -> list:
-        asked.append((body, year))
-        return []
-
-    here = v.validate_reports(reports, lookup=lookup)
-    packed = [parse_pool.result_of(parse_pool.submit(b, k), b, k, unpack=False) for k, b in files.items()]
-    assert all(p.blob and not p.reports and p.meta and p.cells for p in packed)  # nothing unpickled here
-    there = validate_batch(packed, lookup, str(tmp_path))
-    assert there.result is None and here.result is not None  # the GX results stayed in the worker
-    assert {k: r.status for k, r in there.results.items()} == {k: r.status for k, r in here.results.items()}
-    assert {k: [f.id for f in fs] for k, fs in there.findings.items()} == \
-        {k: [f.id for f in fs] for k, fs in here.findings.items()}
-    assert asked and set(asked) <= set(v.lookups_of([m for p in packed for m in p.meta], lookup))
-    if v.has_docs(here):
-        assert there.docs_index and (tmp_path / "site" / "index.html").is_file()
 
 
 def test_recent_parses_are_per_run_bounded_and_cleared():

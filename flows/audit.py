@@ -194,13 +194,18 @@ def failed_batch(plan: p.Plan, index: int, infos: list, err: BaseException) -> p
     return out
 
 
-def quoted(value: Any) -> Any:
-    """``quote(value)`` for a task submitted to the thread runner (the task gets ``value`` itself);
-    other runners (Dask) get ``value`` as it is: they ship it to another process anyway."""
+def _thread_runner() -> bool | None:
+    """Whether the current flow run's tasks run in threads of this process (None: no flow run)."""
     from prefect.context import FlowRunContext
 
     ctx = FlowRunContext.get()
-    return quote(value) if ctx is not None and isinstance(ctx.task_runner, ThreadPoolTaskRunner) else value
+    return None if ctx is None else isinstance(ctx.task_runner, ThreadPoolTaskRunner)
+
+
+def quoted(value: Any) -> Any:
+    """``quote(value)`` for a task submitted to the thread runner (the task gets ``value`` itself);
+    other runners (Dask) get ``value`` as it is: they ship it to another process anyway."""
+    return quote(value) if _thread_runner() else value
 
 
 def review_marks(state: AuditState) -> list[Any]:
@@ -392,13 +397,7 @@ def start_parse_workers(settings: AuditSettings | None = None) -> None:
     """Start this process's parse workers now (``parse_pool.prestart``) when its batches run here, in
     threads: not on Dask, whose worker processes parse and validate. Without ``settings``, inside a
     flow run, its task runner says."""
-    if settings is not None:
-        here = settings.task_runner != "dask"
-    else:
-        from prefect.context import FlowRunContext
-
-        ctx = FlowRunContext.get()
-        here = ctx is None or isinstance(ctx.task_runner, ThreadPoolTaskRunner)
+    here = settings.task_runner != "dask" if settings is not None else _thread_runner() is not False
     if here:
         from flows import parse_pool
 

@@ -428,8 +428,7 @@ def result_of(fut: Future, data: bytes, key: str, unpack: bool = True) -> Parsed
         pass
     reset_pool(fut)
     try:  # alone, in a pool of its own: another object that kills its worker cannot take this one along
-        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker,
-                                 initargs=(os.getpid(),)) as alone:
+        with _executor(gx=False) as alone:
             got = alone.submit(parse_packed, data, key).result()
             return got.unpack() if unpack else got
     except BrokenProcessPool:

@@ -12,6 +12,7 @@ last so a reader never follows it to a page that is not there yet.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import shutil
@@ -432,6 +433,7 @@ def _previous_parquet(findings: Any, run: str) -> dict[str, Any]:
             "reports": named}
 
 
+@functools.cache  # once a process: the CLI calls it, then run_settings again
 def warm() -> None:
     """Import what building the site needs the first time in a process (pyarrow and pandas, Altair and
     vl-convert's engine, openpyxl, jionlp's place names: ~1.5 s), ahead of the run: the CLI calls it

@@ -149,10 +149,12 @@ def _watch_parent(parent: int) -> None:
 
 
 def _init_worker(parent: int, gx: bool = False) -> None:
-    """In each worker: import the parsers once, and exit as soon as the parent process is gone; with
+    """In each worker: import the parsers once (``parsers.warm``), and exit as soon as the parent process is gone; with
     ``gx``, build the GX context for the batches' validations in the background meanwhile."""
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="nianbao-parent-watch").start()
-    import parsers  # noqa: F401
+    import parsers
+
+    parsers.warm()  # here, not in the thread below: two threads importing the same modules at once
 
     if gx:
         threading.Thread(target=_warm_and_freeze, daemon=True, name="nianbao-gx-warm").start()
@@ -161,12 +163,14 @@ def _init_worker(parent: int, gx: bool = False) -> None:
 
 
 def _warm_and_freeze() -> None:
-    """Build the GX context, then move everything the imports and the context made out of the garbage
+    """Build the GX context and start the chart renderer, then move everything the imports and the context made out of the garbage
     collector's sight (``gc.freeze``): its full collections otherwise walk that graph again and again
     while reports are parsed and validated (measured: 2.0 of 12 ms a report in a worker, 0.3 after)."""
+    from flows.site.charts import warm_renderer
     from flows.validate import warm
 
     warm()
+    warm_renderer()  # the site's charts are drawn here (``charts.render_later``)
     gc.freeze()
 
 

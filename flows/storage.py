@@ -47,6 +47,13 @@ class StorageError(Exception):
         self.retryable = retryable
         self.attempts = attempts
 
+    def __reduce__(self) -> tuple[Any, ...]:  # raised in a worker process, re-raised in the flow's
+        return (_storage_error, (self.key, self.reason, self.retryable, self.attempts))
+
+
+def _storage_error(key: str, reason: str, retryable: bool, attempts: int) -> StorageError:
+    return StorageError(key, reason, retryable=retryable, attempts=attempts)
+
 
 @dataclass(frozen=True, slots=True)
 class ObjectInfo:
@@ -206,9 +213,11 @@ def _object_args(content_type: str | None, metadata: dict[str, str] | None,
 class S3Store:
     page_size = 1000  # ListObjectsV2 MaxKeys (1000 is the S3 maximum)
 
-    def __init__(self, client: Any, location: Location, retry: RetryPolicy, public_base: str | None = None):
+    def __init__(self, client: Any, location: Location, retry: RetryPolicy, public_base: str | None = None,
+                 settings: S3Settings | None = None):
         assert location.kind == "s3" and location.bucket
         self.client = client
+        self.settings = settings  # what ``client`` was made from (``portable``)
         self.location = location
         self.bucket = location.bucket
         self.prefix = location.prefix
@@ -300,6 +309,15 @@ class S3Store:
 
     def url_s3(self, key: str) -> str:
         return f"s3://{self.bucket}/{self._full(key)}"
+
+    def portable(self) -> StoreSpec | None:
+        """What another process of this machine needs to open this store (``open_spec``), or None when
+        its client came from a Prefect block (loading one needs this process's Prefect context)."""
+        s = self.settings
+        if s is None or s.bucket_block or s.credentials_block:
+            return None
+        return StoreSpec(self.location, s, self.retry, self.public_base,
+                         tuple((k, os.environ.get(k)) for k in _CLIENT_ENV))
 
     def url(self, key: str) -> str:
         """The HTTP address a browser can open (anonymous read must be allowed on the bucket)."""
@@ -428,9 +446,56 @@ class LocalStore:
 
 def open_store(location: Location, s3: S3Settings, retry: RetryPolicy, *, client: Any = None,
                public_base: str | None = None) -> Store:
+    """``client``: one made by ``make_s3_client(s3)`` to share between stores."""
     if location.kind == "file":
         return LocalStore(location)
-    return S3Store(client or make_s3_client(s3), location, retry, public_base)
+    return S3Store(client or make_s3_client(s3), location, retry, public_base, settings=s3)
+
+
+@dataclass(frozen=True, slots=True)
+class StoreSpec:
+    """An S3 store as another process opens it (``S3Store.portable``): its settings and the credential
+    environment of the process that made it (a worker started before that environment was set up
+    would otherwise sign with other credentials, or none)."""
+
+    location: Location
+    s3: S3Settings
+    retry: RetryPolicy
+    public_base: str | None
+    env: tuple[tuple[str, str | None], ...]
+
+
+def open_spec(spec: StoreSpec) -> S3Store:
+    """The store of ``spec`` in this process (a parse worker: its environment is the flow's to set)."""
+    for k, v in spec.env:
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+    store = open_store(spec.location, spec.s3, spec.retry, public_base=spec.public_base)
+    assert isinstance(store, S3Store)
+    return store
+
+
+def put_files(spec: StoreSpec, folder: str, items: list[tuple[str, str, str | None]], threads: int = 4) -> list[int]:
+    """Upload the files ``items`` ((path under ``folder`` and key, content type, cache control)) to the
+    store of ``spec``; run in a parse worker so that request signing does not share the flow
+    process's GIL. Returns the sizes; raises ``StorageError`` for a file that failed for good."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    store = open_spec(spec)
+    root = Path(folder)
+
+    def put(item: tuple[str, str, str | None]) -> int:
+        path, ctype, cache = item
+        data = (root / path).read_bytes()
+        store.put(path, data, ctype, cache_control=cache)
+        return len(data)
+
+    if threads <= 1 or len(items) <= 1:
+        return [put(i) for i in items]
+    with ThreadPoolExecutor(min(threads, len(items))) as pool:
+        return list(pool.map(put, items))
 
 
 def list_sources(store: Store) -> Iterator[ObjectInfo]:

@@ -7,10 +7,12 @@ Parsers are pure: bytes in, reports out, no I/O. ``parse_bytes`` sniffs the form
 
 from __future__ import annotations
 
+import contextlib
+
 from parsers.model import ParseError, Report
 from parsers.sniff import sniff
 
-__all__ = ["ParseError", "Report", "parse_bytes", "sniff"]
+__all__ = ["ParseError", "Report", "parse_bytes", "sniff", "warm"]
 
 
 def parse_bytes(data: bytes, source: str) -> list[Report]:
@@ -48,3 +50,18 @@ def parse_bytes(data: bytes, source: str) -> list[Report]:
         "zip": "the file is a ZIP archive but not a DOCX document",
     }
     raise ParseError(source, reasons.get(kind, f"unsupported file type ({kind})"))
+
+
+def warm() -> None:
+    """Import every parser and run the shared assembly once (its patterns compiled), so that the first
+    real report of a worker process does not pay for it (~0.4 s, most of it pdfplumber and the
+    character tables of the Chinese converters)."""
+    import parsers.docx
+    import parsers.html  # noqa: F401
+    from parsers.pdf.reader import load_pdfplumber
+    from parsers.text import parse_text
+
+    load_pdfplumber()
+    sample = "政府信息公开工作年度报告\n二、主动公开政府信息情况\n三、收到和处理政府信息公开申请情况\n"
+    with contextlib.suppress(ParseError):
+        parse_text(sample.encode("utf-8"), "warm-up.txt")

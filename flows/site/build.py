@@ -80,6 +80,7 @@ class _Out:
         self.sizes: dict[str, int] = {}
         self.inputs: dict[str, str] = {}
         self.changed: list[str] = []
+        self.uploads: _Uploads | None = None  # uploads the changed files as they are written
 
     def unchanged(self, path: str, h: str) -> bool:
         return not self.force and self.old_files.get(path) == h
@@ -103,10 +104,92 @@ class _Out:
             os.replace(tmp, p)
         else:
             p.write_bytes(data)
+            if self.uploads is not None:
+                self.uploads.add(path)
 
     def keep(self, path: str) -> None:
         self.files[path] = self.old_files[path]
         self.sizes[path] = self.old_sizes.get(path, 0)
+
+
+def _put_args(path: str) -> tuple[str, str, str | None]:
+    from flows.storage import content_type
+
+    return path, content_type(path), "no-cache" if path.endswith(".html") else None
+
+
+class _Uploads:
+    """Uploads a build's files as they are written, in this process's parse workers (idle while the
+    site is built): boto3 spends ~1.5 ms of CPU signing and sending a request, which in this process
+    would take turns with the rendering under one GIL. Only for a docs store another process can open
+    (``S3Store.portable``) while the workers run; ``finish`` uploads here what a dead worker left."""
+
+    CHUNK = 24
+
+    def __init__(self, docs: Any, folder: Path):
+        from flows import parse_pool
+
+        self.folder = folder
+        self.pool = parse_pool.running_pool()
+        portable = getattr(docs, "portable", None)
+        self.spec = portable() if self.pool is not None and portable is not None else None
+        self.pending: list[str] = []
+        self.sent: list[tuple[Any, list[str]]] = []  # (future or None, paths)
+
+    @property
+    def active(self) -> bool:
+        return self.spec is not None
+
+    def add(self, path: str) -> None:
+        self.pending.append(path)
+        if len(self.pending) >= self.CHUNK:
+            self.flush()
+
+    def flush(self) -> None:
+        from concurrent.futures.process import BrokenProcessPool
+
+        from flows.storage import put_files
+
+        if not self.pending:
+            return
+        chunk, self.pending = self.pending, []
+        try:
+            fut = self.pool.submit(put_files, self.spec, str(self.folder), [_put_args(p) for p in chunk])  # type: ignore[union-attr]
+        except (BrokenProcessPool, RuntimeError):  # broken again at once, or shut down meanwhile
+            fut = None
+        self.sent.append((fut, chunk))
+
+    def finish(self, put: Callable[[str], int]) -> tuple[set[str], list[int]]:
+        """Wait for the uploads; (paths uploaded, their sizes). A chunk whose worker died is uploaded
+        here with ``put``; a file that failed for good raises its ``StorageError``, after the others
+        are done."""
+        from concurrent.futures.process import BrokenProcessPool
+
+        self.flush()
+        done: set[str] = set()
+        sizes: list[int] = []
+        error: BaseException | None = None
+        for fut, chunk in self.sent:
+            try:
+                if fut is None:
+                    raise BrokenProcessPool("not sent")
+                sizes += fut.result()
+            except BrokenProcessPool:
+                sizes += [put(p) for p in chunk]
+            except Exception as e:
+                error = error or e
+                continue
+            done.update(chunk)
+        self.sent = []
+        if error is not None:
+            raise error
+        return done, sizes
+
+    def cancel(self) -> None:
+        for fut, _ in self.sent:
+            if fut is not None:
+                fut.cancel()
+        self.sent = []
 
 
 def _umask() -> int:
@@ -185,8 +268,16 @@ def build_site(data: SiteData, docs: Any, *, cells: Callable[[str], dict[str, An
             out = _Out(docs._path(""), old, force, direct=True)
         else:
             out = _Out(work_dir / "out", old, force)
-        _render(data, out, res, cells=cells, fetch_source=fetch_source, search_dir=work_dir / "search",
-                search=search, charts=charts)
+            uploads = _Uploads(docs, out.folder)
+            if uploads.active and threads > 1:
+                out.uploads = uploads
+        try:
+            _render(data, out, res, cells=cells, fetch_source=fetch_source, search_dir=work_dir / "search",
+                    search=search, charts=charts)
+        except BaseException:
+            if out.uploads is not None:
+                out.uploads.cancel()
+            raise
         res.timings["render"] = time.perf_counter() - t0
         t1 = time.perf_counter()
         _upload(docs, out, res, threads)
@@ -344,8 +435,6 @@ def _render(data: SiteData, out: _Out, res: BuildResult, *, cells, fetch_source,
 
 
 def _upload(docs: Any, out: _Out, res: BuildResult, threads: int) -> None:
-    from flows.storage import content_type
-
     order = sorted(out.changed, key=lambda p: (p == pg.LANDING, p))  # landing page last
     last = [p for p in order if p == pg.LANDING]
     rest = [p for p in order if p != pg.LANDING]
@@ -353,16 +442,21 @@ def _upload(docs: Any, out: _Out, res: BuildResult, threads: int) -> None:
     def put(path: str) -> int:
         data = out.landing if path == pg.LANDING else (out.folder / path).read_bytes()
         assert data is not None
-        docs.put(path, data, content_type(path), cache_control="no-cache" if path.endswith(".html") else None)
+        _, ctype, cache = _put_args(path)
+        docs.put(path, data, ctype, cache_control=cache)
         return len(data)
 
+    sizes: list[int] = []
+    if out.uploads is not None:  # most are up already, from the workers
+        done, sizes = out.uploads.finish(put)
+        rest = [p for p in rest if p not in done]
     if out.direct:
         sizes = [out.sizes[p] for p in rest]
-    elif threads <= 1:
-        sizes = [put(p) for p in rest]
+    elif threads <= 1 or len(rest) <= 1:
+        sizes += [put(p) for p in rest]
     else:
         with ThreadPoolExecutor(threads) as pool:
-            sizes = list(pool.map(put, rest))
+            sizes += list(pool.map(put, rest))
     stale = sorted(p for p in out.old_files if p not in out.files and p.startswith("site/"))
     if stale:
         docs.delete(stale)
@@ -444,12 +538,15 @@ def warm() -> None:
     import pyarrow.parquet  # noqa: F401
 
     from expectations.catalog import load_catalog
+    from flows import parse_pool
     from flows.alerts.owners import _location_parser
 
     load_catalog()
     _location_parser()("山东省")  # jionlp loads its place names on the first call
     if ch.available():
-        ch.render_svg(ch.rate_spec([{"label": "-", "rate": 0.0, "reports": 1}], "label", "-"))
+        spec = ch.rate_spec([{"label": "-", "rate": 0.0, "reports": 1}], "label", "-")  # Altair's schema
+        if parse_pool.running_pool() is None:  # else the charts are drawn in the workers, warmed there
+            ch.render_svg(spec)
 
 
 def build_site_from_state(state: Any, docs: Any, *, state_store: Any = None, state_key: str | None = None,

@@ -19,6 +19,7 @@ row is left unread (its label alone, so it is reported incomplete, with a note),
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import time
@@ -144,9 +145,31 @@ def _mark_ocr(rep: Report, pages: set[int], why: str) -> Report:
 
 
 # ------------------------------------------------------------------ extraction
+def _no_debug(*args: Any, **kw: Any) -> None:
+    return None
+
+
+@functools.cache
+def load_pdfplumber() -> Any:
+    """pdfplumber, with pdfminer's debug logging turned into a no-op unless pdfminer logs at DEBUG:
+    its tokenizer and interpreter call ``log.debug`` some 30,000 times a page, ~10 % of a PDF's
+    parsing when every call is discarded."""
+    import logging
+    import sys
+
+    import pdfplumber
+
+    if not logging.getLogger("pdfminer").isEnabledFor(logging.DEBUG):
+        for name, module in list(sys.modules.items()):
+            log = getattr(module, "log", None) if name.startswith("pdfminer.") else None
+            if isinstance(log, logging.Logger):
+                log.debug = _no_debug  # type: ignore[method-assign]
+    return pdfplumber
+
+
 def extract_pdf(data: bytes, source: str, settings: PdfSettings = DEFAULT_SETTINGS) -> PdfExtraction:
     """Open the PDF within the limits and turn its pages into Lines."""
-    import pdfplumber
+    pdfplumber = load_pdfplumber()
 
     if len(data) > settings.max_bytes:
         raise ParseError(source, f"PDF is {len(data) / 1e6:.0f} MB, over the {settings.max_bytes / 1e6:.0f} MB limit")

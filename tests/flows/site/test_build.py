@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 from pathlib import Path
 from urllib.parse import unquote
@@ -200,3 +201,83 @@ def test_charts_drawn_in_the_parse_workers_are_the_ones_drawn_here(tmp_path, mon
 
     assert svgs(here) and svgs(there) == svgs(here)
     assert links_resolve(there) == []
+
+
+def _die(*args: object) -> None:
+    """Sent to a parse worker in place of ``flows.storage.put_files``: the worker dies under it."""
+    import os
+
+    os._exit(3)
+
+
+def _s3_docs(moto_endpoint: str, bucket: str):
+    from flows.config import retry_policy, s3_settings
+    from flows.storage import open_store
+
+    return open_store(Location("s3", bucket, "docs/"), s3_settings(endpoint_url=moto_endpoint), retry_policy())
+
+
+def _uploaded(client, bucket: str) -> dict[str, tuple[bytes, str]]:
+    out = {}
+    for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix="docs/"):
+        for o in page.get("Contents", []):
+            r = client.get_object(Bucket=bucket, Key=o["Key"])
+            out[o["Key"][len("docs/"):]] = (r["Body"].read(), r["ContentType"])
+    return out
+
+
+@pytest.mark.parametrize("worker_dies", [False, True])
+def test_site_files_go_up_from_the_parse_workers(tmp_path, monkeypatch, bucket, moto_endpoint, worker_dies):
+    """With the parse workers running and an S3 docs store, the site's files are uploaded from the
+    workers while the pages are rendered here: the same files, bytes and content types as a build into
+    a folder, the landing page and the manifest last, from this process. A worker that dies under its
+    uploads leaves them to this process (its lane is replaced)."""
+    from flows import parse_pool, storage
+    from flows.site import build as b
+    from flows.site import pages as pg
+
+    client, name = bucket
+    assert parse_pool.get_pool() is not None
+    sent: list = []
+    flush = b._Uploads.flush
+
+    def recording(self):
+        n = len(self.sent)
+        flush(self)
+        sent.extend(self.sent[n:])
+
+    monkeypatch.setattr(b._Uploads, "flush", recording)
+    if worker_dies:
+        monkeypatch.setattr(storage, "put_files", _die)
+    st = make_state(60, fail_rate=0.3, seed=5)
+    docs = _s3_docs(moto_endpoint, name)
+    res = build_site(from_state(st), docs, search=False, charts=False)
+
+    assert sent and all(fut is not None and hasattr(fut, "lane") for fut, _ in sent)  # sent to the workers
+    assert sum(len(paths) for _, paths in sent) == res.written - 1  # all but the landing page
+    if worker_dies:
+        from concurrent.futures.process import BrokenProcessPool
+
+        with pytest.raises(BrokenProcessPool):
+            sent[0][0].result()
+    else:
+        assert all(fut.exception() is None for fut, _ in sent)
+    local = tmp_path / "local"
+    build_site(from_state(st), _store(local), search=False, charts=False)
+    up = _uploaded(client, name)
+    files = {p.relative_to(local).as_posix(): p.read_bytes() for p in local.rglob("*")
+             if p.is_file() and "sites" not in p.relative_to(local).parts and p.name != "manifest.json"}
+    up_files = {k: v for k, (v, _) in up.items() if k != b.MANIFEST}
+    assert up_files.keys() == files.keys()
+
+    def sheet(data: bytes) -> list:  # a workbook's bytes carry the time it was written
+        import openpyxl
+
+        return [list(r) for r in openpyxl.load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True)]
+
+    for k, v in files.items():
+        assert (sheet(up_files[k]) == sheet(v)) if k.endswith(".xlsx") else up_files[k] == v, k
+    assert up["index.html"][1] == "text/html; charset=utf-8"
+    assert up[pg.CSS_PATH][1] == "text/css; charset=utf-8"
+    if worker_dies:  # the lane was replaced: the pool still parses
+        assert parse_pool.get_pool().submit(os.getpid).result() != os.getpid()

@@ -276,7 +276,27 @@ def reports_to_frame(reports: list[Report], previous: list | None = None) -> tup
         pd.DataFrame(A * np.uint8(KIND_AVAILABLE) | B * np.uint8(KIND_BLANK) | F * np.uint8(KIND_DOUBLE_SIGN)
                      | U * np.uint8(KIND_UNDECIDABLE), columns=[f"k:{x}" for x in names]),
     ]
-    return pd.concat(parts, axis=1), index
+    return BatchFrame(pd.concat(parts, axis=1)), index
+
+
+class BatchFrame(pd.DataFrame):
+    """The batch frame GX validates. GX asks a pandas batch for its ``memory_usage`` once per
+    validation, only to decide whether to fingerprint it (off: ``engine._no_fingerprint``); pandas
+    answers column by column, 12 ms for these ~650 columns, a fifth of a 50-report validation. Here
+    the shallow answer comes from the column types."""
+
+    @property
+    def _constructor(self) -> type[pd.DataFrame]:
+        return pd.DataFrame  # what pandas derives from it is a plain frame
+
+    def memory_usage(self, index: bool = True, deep: bool = False) -> pd.Series:
+        if deep:
+            return super().memory_usage(index=index, deep=deep)
+        sizes = {name: np.dtype(dt).itemsize * len(self) if isinstance(dt, np.dtype) else 8 * len(self)
+                 for name, dt in self.dtypes.items()}
+        if index:
+            sizes = {"Index": self.index.memory_usage(), **sizes}
+        return pd.Series(sizes, dtype=np.int64)
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,17 +30,25 @@ _VAL = f"{{{W}}}val"
 
 _T, _TAB, _BR, _CR, _NBH, _DEL = (f"{{{W}}}{n}" for n in ("t", "tab", "br", "cr", "noBreakHyphen", "delText"))
 _RUN_TEXT = {_TAB: "\t", _BR: "\n", _CR: "\n", _NBH: "-", _DEL: ""}  # w:delText: deleted text, not printed
+_TCPR, _GRID_SPAN, _VMERGE, _HMERGE = (f"{{{W}}}{n}" for n in ("tcPr", "gridSpan", "vMerge", "hMerge"))
 
 
 def _para_text(p: etree._Element) -> str:
     """Text of one w:p: runs, tabs and breaks (a w:br inside a cell is a wrap, kept as "\\n")."""
+    if next(p.iter(_TAB, _BR, _CR, _NBH, _DEL), None) is None:  # text runs only (most): read in lxml
+        return "".join(p.itertext(_T, with_tail=False))
     return "".join((el.text or "") if el.tag == _T else _RUN_TEXT[el.tag]
                    for el in p.iter(_T, _TAB, _BR, _CR, _NBH, _DEL))
 
 
 def _cell_text(tc: etree._Element) -> str:
+    paras = list(tc.iter(_P))
+    if len(paras) == 1:  # most cells: one paragraph, its text alone
+        text = _para_text(paras[0])
+        if "\n" not in text:
+            return " ".join(text.split())
     pieces: list[str] = []
-    for p in tc.iter(_P):
+    for p in paras:
         pieces.extend(" ".join(x.split()) for x in _para_text(p).split("\n"))
     return join_wrapped([x for x in pieces if x])
 
@@ -91,18 +99,10 @@ class _Reader:
             c = _int(_trpr_val(tr, "gridBefore"), 0)
             frags: list[Fragment] = []
             for tc, raw in zip(row, row_texts, strict=True):
-                tcpr = tc.find(f"{{{W}}}tcPr")
-                span, vmerge = 1, None
-                if tcpr is not None:
-                    gs = tcpr.find(f"{{{W}}}gridSpan")
-                    span = max(1, _int(gs.get(_VAL) if gs is not None else None, 1))
-                    vm = tcpr.find(f"{{{W}}}vMerge")
-                    if vm is not None:
-                        vmerge = vm.get(_VAL) or "continue"
-                    hm = tcpr.find(f"{{{W}}}hMerge")  # legacy horizontal merge
-                    if hm is not None and (hm.get(_VAL) or "continue") == "continue":
-                        c += span
-                        continue
+                span, vmerge, hmerge = _cell_props(tc)
+                if hmerge == "continue":  # legacy horizontal merge
+                    c += span
+                    continue
                 if vmerge == "continue":
                     c += span
                     continue
@@ -111,6 +111,25 @@ class _Reader:
                 c += span
             if frags:
                 self.lines.append(Line(tuple(frags), structured=True, table=index))
+
+
+def _cell_props(tc: etree._Element) -> tuple[int, str | None, str | None]:
+    """(gridSpan, vMerge, hMerge) of a w:tc, from one pass over its w:tcPr ("continue" where a merge
+    element has no value)."""
+    span, vmerge, hmerge = 1, None, None
+    for child in tc:
+        if child.tag != _TCPR:
+            continue
+        for el in child:
+            tag = el.tag
+            if tag == _GRID_SPAN:
+                span = max(1, _int(el.get(_VAL), 1))
+            elif tag == _VMERGE:
+                vmerge = el.get(_VAL) or "continue"
+            elif tag == _HMERGE:
+                hmerge = el.get(_VAL) or "continue"
+        break
+    return span, vmerge, hmerge
 
 
 def _row_cells(tr: etree._Element) -> list[etree._Element]:

@@ -31,6 +31,16 @@ def seed_files() -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(SEEDS.glob("*.txt"))}
 
 
+@pytest.fixture
+def src(tmp_path):
+    """A folder of the seed reports."""
+    d = tmp_path / "reports"
+    d.mkdir()
+    for k, v in seed_files().items():
+        (d / k).write_bytes(v)
+    return d
+
+
 @pytest.fixture(scope="session", autouse=True)
 def aws_env():
     old = {k: os.environ.get(k) for k in FAKE_AWS}

@@ -21,15 +21,6 @@ def quiet_env(monkeypatch, tmp_path):
 
 
 @pytest.fixture
-def src(tmp_path):
-    d = tmp_path / "reports"
-    d.mkdir()
-    for k, v in seed_files().items():
-        (d / k).write_bytes(v)
-    return d
-
-
-@pytest.fixture
 def umask_022():
     old = os.umask(0o022)
     yield

@@ -17,7 +17,6 @@ import pytest
 from flows import lease
 from flows.config import Location, RetryPolicy, S3Settings
 from flows.storage import LocalStore, open_store
-from tests.flows.conftest import seed_files
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -147,15 +146,6 @@ def test_the_lock_of_a_process_killed_with_sigkill_is_taken_over(tmp_path):
 
 
 # ------------------------------------------------------------------ the CLI and the flow
-@pytest.fixture
-def src(tmp_path):
-    d = tmp_path / "reports"
-    d.mkdir()
-    for k, v in seed_files().items():
-        (d / k).write_bytes(v)
-    return d
-
-
 def test_cli_refuses_before_any_work_while_another_run_holds_it(src, tmp_path, capsys, monkeypatch):
     from flows.cli import main
 

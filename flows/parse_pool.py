@@ -149,8 +149,9 @@ def _watch_parent(parent: int) -> None:
 
 
 def _init_worker(parent: int, gx: bool = False) -> None:
-    """In each worker: import the parsers once (``parsers.warm``), and exit as soon as the parent process is gone; with
-    ``gx``, build the GX context for the batches' validations in the background meanwhile."""
+    """In each worker: import the parsers once (``parsers.warm``), and exit as soon as the parent
+    process is gone; with ``gx``, build the GX context for the batches' validations in the background
+    meanwhile."""
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="nianbao-parent-watch").start()
     import parsers
 
@@ -163,9 +164,10 @@ def _init_worker(parent: int, gx: bool = False) -> None:
 
 
 def _warm_and_freeze() -> None:
-    """Build the GX context and start the chart renderer, then move everything the imports and the context made out of the garbage
-    collector's sight (``gc.freeze``): its full collections otherwise walk that graph again and again
-    while reports are parsed and validated (measured: 2.0 of 12 ms a report in a worker, 0.3 after)."""
+    """Build the GX context and start the chart renderer, then move everything the imports and the
+    context made out of the garbage collector's sight (``gc.freeze``): its full collections otherwise
+    walk that graph again and again while reports are parsed and validated (measured: 2.0 of 12 ms a
+    report in a worker, 0.3 after)."""
     from flows.site.charts import warm_renderer
     from flows.validate import warm
 

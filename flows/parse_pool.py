@@ -164,14 +164,14 @@ def _init_worker(parent: int, gx: bool = False) -> None:
 
 
 def _warm_and_freeze() -> None:
-    """Build the GX context and start the chart renderer, then move everything the imports and the
-    context made out of the garbage collector's sight (``gc.freeze``): its full collections otherwise
-    walk that graph again and again while reports are parsed and validated (measured: 2.0 of 12 ms a
-    report in a worker, 0.3 after)."""
+    """Build the GX context, ready the Data Docs pages and start the chart renderer, then move
+    everything the imports and the context made out of the garbage collector's sight (``gc.freeze``):
+    its full collections otherwise walk that graph again and again while reports are parsed and
+    validated (measured: 2.0 of 12 ms a report in a worker, 0.3 after)."""
     from flows.site.charts import warm_renderer
     from flows.validate import warm
 
-    warm()
+    warm(docs=True)
     warm_renderer()  # the site's charts are drawn here (``charts.render_later``)
     gc.freeze()
 

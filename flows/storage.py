@@ -481,15 +481,18 @@ def put_files(spec: StoreSpec, folder: str, items: list[tuple[str, str, str | No
     """Upload the files ``items`` ((path under ``folder`` and key, content type, cache control)) to the
     store of ``spec``; run in a parse worker so that request signing does not share the flow
     process's GIL. Returns the sizes; raises ``StorageError`` for a file that failed for good."""
+    return _put_many(open_spec(spec), Path(folder), [(p, p, ctype, cache) for p, ctype, cache in items], threads)
+
+
+def _put_many(store: Store, root: Path, items: list[tuple[str, str, str, str | None]], threads: int) -> list[int]:
+    """Upload ``items`` ((path under ``root``, key, content type, cache control)), ``threads`` at a
+    time, in order when one; returns the sizes."""
     from concurrent.futures import ThreadPoolExecutor
 
-    store = open_spec(spec)
-    root = Path(folder)
-
-    def put(item: tuple[str, str, str | None]) -> int:
-        path, ctype, cache = item
+    def put(item: tuple[str, str, str, str | None]) -> int:
+        path, key, ctype, cache = item
         data = (root / path).read_bytes()
-        store.put(path, data, ctype, cache_control=cache)
+        store.put(key, data, ctype, cache_control=cache)
         return len(data)
 
     if threads <= 1 or len(items) <= 1:
@@ -522,27 +525,15 @@ def upload_tree(store: Store, local_dir: Path, prefix: str, *, last: tuple[str, 
     """Upload every file under ``local_dir`` to ``prefix`` (``threads`` at a time); files named in
     ``last`` go up last, so an index never links to a page that is not there yet. Returns the keys
     written, in the order they went up."""
-    from concurrent.futures import ThreadPoolExecutor
+    rels = sorted(p.relative_to(local_dir).as_posix() for p in local_dir.rglob("*") if p.is_file())
 
-    files = sorted(p for p in local_dir.rglob("*") if p.is_file())
-    rels = [p.relative_to(local_dir).as_posix() for p in files]
-
-    def put(i: int) -> str:
-        rel = rels[i]
-        store.put(prefix + rel, files[i].read_bytes(), content_type(rel),
-                  cache_control="no-cache" if rel.endswith((".html", ".json")) else None)
-        return prefix + rel
-    first = [i for i, r in enumerate(rels) if r not in last]
-    if threads > 1 and len(first) > 1:
-        with ThreadPoolExecutor(min(threads, len(first))) as pool:
-            list(pool.map(put, first))
-    else:
-        for i in first:
-            put(i)
-    closing = [i for i, r in enumerate(rels) if r in last]
-    for i in closing:
-        put(i)
-    return [prefix + rels[i] for i in first + closing]
+    def item(rel: str) -> tuple[str, str, str, str | None]:
+        return rel, prefix + rel, content_type(rel), "no-cache" if rel.endswith((".html", ".json")) else None
+    first = [item(r) for r in rels if r not in last]
+    closing = [item(r) for r in rels if r in last]
+    _put_many(store, local_dir, first, threads)
+    _put_many(store, local_dir, closing, 1)
+    return [key for _, key, _, _ in first + closing]
 
 
 # ------------------------------------------------------------------------------------------ publishing

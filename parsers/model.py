@@ -155,6 +155,7 @@ class Table2:
     extra_rows: dict[str, dict[str, Cell]] = field(default_factory=dict)
     # rows printed as runs of digits with several splits: row key -> every reading (column -> value)
     readings: dict[str, tuple[dict[str, Number], ...]] = field(default_factory=dict)
+    runs: dict[str, Cell] = field(default_factory=dict)  # row key -> the printed run of a row in ``readings``
     amount_unit: str | None = None  # unit of the AMOUNT column (万元 / 元), None if unknown
     amount_unit_source: str | None = None  # header | cell | assumed
     items_seen: tuple[str, ...] = ()  # 第二十条第（X）项 blocks printed

@@ -25,6 +25,14 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("t4.REV_TOTAL", re.compile(r"行政复议(?:案件)?(?:共)?\s*(\d{1,5})\s*(?:起|件|宗)")),
     ("t4.LIT_TOTAL", re.compile(r"行政诉讼(?:案件)?(?:共)?\s*(\d{1,5})\s*(?:起|件|宗)")),
 )
+# Table 二's 行政规范性文件 row (2021 format) as the overview states it: "制发行政规范性文件9件，按程序确认
+# 失效或废止文件7件，现行有效行政规范性文件共253件"
+_NORM = r"(?:行政)?规范性文件"
+_T2_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("t2.NORM.ISSUED", re.compile(r"(?:制发|制定|出台|印发)(?:了)?" + _NORM + r"(?:共)?\s*(\d{1,5})\s*件")),
+    ("t2.NORM.REPEALED", re.compile(r"(?:废止|失效或废止|废止或失效)(?:了)?(?:的)?(?:" + _NORM + r"|文件)(?:共)?\s*(\d{1,5})\s*件")),
+    ("t2.NORM.VALID", re.compile(r"现行有效(?:的)?" + _NORM + r"(?:共)?\s*(\d{1,5})\s*件")),
+)
 _OTHER_SUBJECT = re.compile(r"上年|去年|同比|比上|较上|其中|占|%|％|下属|各(?:乡镇|街道|部门|单位)")
 _YEAR = re.compile(r"((?:19|20)\d{2})年")
 
@@ -40,13 +48,14 @@ def claims(rep: Report) -> list[Claim]:
     """Totals the overview and the requests/review sections state about this report's year."""
     out: list[Claim] = []
     seen: set[str] = set()
-    texts = [s.text for s in rep.sections if s.key in ("overview", "requests", "review")]
-    for text in texts:
+    texts = [(s.text, _PATTERNS) for s in rep.sections if s.key in ("overview", "requests", "review")]
+    texts += [(s.text, _T2_PATTERNS) for s in rep.sections if s.key in ("overview", "proactive")]
+    for text, patterns in texts:
         for sent in _SENTENCE.findall(text.replace(" ", "")):
             years = {int(y) for y in _YEAR.findall(sent)}
             if rep.year is None or (years - {rep.year, rep.year + 1}):
                 continue  # another year is named (or the report's year is unknown): not this table
-            for key, pat in _PATTERNS:
+            for key, pat in patterns:
                 for clause in re.split(r"[，,]", sent):
                     m = pat.search(clause)
                     if m is None or _OTHER_SUBJECT.search(clause) or key in seen:
@@ -57,11 +66,26 @@ def claims(rep: Report) -> list[Claim]:
 
 
 def narrow_readings(rep: Report) -> None:
-    """Keep the readings of ambiguous rows that agree with what the prose states (never all gone)."""
+    """Keep the readings of ambiguous rows (tables 二, 三, 四) that agree with what the prose states (never
+    all gone)."""
     t3 = rep.table3
-    if not any(r.ambiguous for r in t3.rows.values()) and len(rep.table4.readings) < 2:
+    if not any(r.ambiguous for r in t3.rows.values()) and len(rep.table4.readings) < 2 and not rep.table2.readings:
         return
     by_key = {c.key: c for c in claims(rep)}
+    t2 = rep.table2
+    for key, readings in list(t2.readings.items()):
+        stated = [c for c in by_key.values() if c.key.startswith(f"t2.{key}.")]
+        keep2 = tuple(r for r in readings if all(r.get(c.key.rsplit(".", 1)[1]) == c.value for c in stated))
+        if not stated or not keep2 or len(keep2) == len(readings):
+            continue
+        rep.notes.append(ParseNote("readings_narrowed", f"table 二 row {key}: {len(readings)} readings narrowed to "
+                                   f"{len(keep2)} by the prose: " + "; ".join(repr(c.sentence) for c in stated),
+                                   "table2", key))
+        if len(keep2) == 1:
+            t2.rows[key] = _settled(keep2[0], t2.runs.get(key))
+            del t2.readings[key]
+        else:
+            t2.readings[key] = keep2
     for key in ("NEW", "R_TOTAL", "FWD"):
         row = t3.rows.get(key)
         claim = by_key.get(f"t3.{key}.TOT")

@@ -170,6 +170,7 @@ def read_table2(lines: list[Line], gen_hint: str | None, found_region: bool
                 t.rows[r.key] = cells
                 if readings:
                     t.readings[r.key] = readings
+                    t.runs[r.key] = Cell(None, vals[0].raw, vals[0].prov, None, frozenset({"run_together"}))
             else:
                 label = r.label or f"unlabeled row in block {b.item}"
                 t.extra_rows[label] = cells

@@ -79,7 +79,7 @@ def narrow_readings(rep: Report) -> None:
         if not stated or not keep2 or len(keep2) == len(readings):
             continue
         rep.notes.append(ParseNote("readings_narrowed", f"table 二 row {key}: {len(readings)} readings narrowed to "
-                                   f"{len(keep2)} by the prose: " + "; ".join(repr(c.sentence) for c in stated),
+                                   f"{len(keep2)} by the prose: " + "; ".join(map(repr, dict.fromkeys(c.sentence for c in stated))),
                                    "table2", key))
         if len(keep2) == 1:
             t2.rows[key] = _settled(keep2[0], t2.runs.get(key))

@@ -89,6 +89,25 @@ def test_all_readings_fail_is_a_failure(check):
     assert "2 种读法" in f.message_zh
 
 
+def test_a_finding_keeps_the_distinct_outcomes_of_its_own_cells(check):
+    """Readings are combined across ambiguous rows; a finding keeps one entry per outcome of the cells
+    it reads (with how many combinations give it), not every combination of every row."""
+    rep = clean(9, "2021")
+    open_row, part = rep.table3.rows["R_OPEN"], rep.table3.rows["R_PARTIAL"]
+    vals = {c: int(x.value or 0) for c, x in open_row.cells.items()}
+    open_row.readings = (dict(vals, TOT=vals["TOT"] + 1), dict(vals, TOT=vals["TOT"] + 2))
+    pv = {c: int(x.value or 0) for c, x in part.cells.items()}
+    part.readings = tuple(dict(pv, NAT=pv["NAT"] + i, TOT=pv["TOT"] + i) for i in range(3))
+    res = check([rep])
+    f = next(f for f in res.findings if f.rule == "T3-ROW" and f.row == "R_OPEN")
+    assert f.status == "violated" and len(f.readings) == 2
+    assert all(set(r["rows"]) == {"t3.R_OPEN"} for r in f.readings)
+    assert sorted(r["rows"]["t3.R_OPEN"]["TOT"] for r in f.readings) == [vals["TOT"] + 1, vals["TOT"] + 2]
+    assert sum(r["combinations"] for r in f.readings) >= 3  # R_PARTIAL's readings are combined in too
+    # R_PARTIAL's row rule holds under each of its own readings: no finding
+    assert not [f for f in res.findings if f.rule == "T3-ROW" and f.row == "R_PARTIAL"]
+
+
 def test_suite_guard_detects_dropped_expectations(tmp_path):
     from expectations.suite import SuiteLoadError, build_suite, load_suite, save_suite
 

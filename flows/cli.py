@@ -8,9 +8,14 @@ inside ``run`` so that ``nianbao parse`` starts fast.
 from __future__ import annotations
 
 import argparse
+import atexit
+import contextlib
+import os
 import re
 import sys
+import threading
 from pathlib import Path
+from typing import NoReturn
 
 from flows import cmd_alerts, cmd_audit, cmd_check, cmd_parse, cmd_review, cmd_site
 
@@ -57,5 +62,26 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
 
+def entry() -> NoReturn:
+    """The console script: ``main``, then a quick exit. What Python runs at exit still runs (waiting for
+    non-daemon threads, atexit: logging flushed, temporary folders removed, the parse workers shut
+    down); the interpreter's teardown of the ~300,000 objects GX, pandas and Prefect leave is skipped:
+    1-1.5 s of every command's wall time, the whole of it for a ``check`` of one report."""
+    rc = main()
+    _flush()
+    shutdown = getattr(threading, "_shutdown", None)  # what the interpreter calls first at exit
+    if shutdown is not None:
+        shutdown()
+    atexit._run_exitfuncs()
+    _flush()
+    os._exit(rc)
+
+
+def _flush() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    entry()

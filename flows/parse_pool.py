@@ -141,18 +141,39 @@ def take_held(token: str, items: list[tuple[str, bytes | None]]) -> list[Any]:
     return [r for k, b in items for r in (held[k] if b is None else pickle.loads(b))]
 
 
-def _watch_parent(parent: int) -> None:
+def _watch_parent(parent: int, ppid: int) -> None:
+    """Exit once the process that made the pool is gone: this process's parent changed (a spawned
+    worker's parent is that process) or that process is dead. A forked worker's parent is the fork
+    server, which outlives it: the workers hold its liveness pipe."""
     while True:
         time.sleep(0.5)
-        if os.getppid() != parent:
+        if os.getppid() != ppid or not _alive(parent):
             os._exit(0)
 
 
-def _init_worker(parent: int, gx: bool = False) -> None:
-    """In each worker: import the parsers once (``parsers.warm``), and exit as soon as the parent
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` runs: it exists and is not a zombie (killed, not yet reaped by its parent)."""
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, PermissionError):  # gone, or the pid was taken by another user's process
+        return False
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            return f.read().rsplit(b")", 1)[1].split()[0] != b"Z"
+    except (OSError, IndexError):  # no /proc: what kill(0) said
+        return True
+
+
+def _init_worker(parent: int, gx: bool = False, env: dict[str, str] | None = None) -> None:
+    """In each worker: take the pool process's environment, import the parsers once
+    (``parsers.warm``; done already when forked from the fork server), and exit as soon as the pool's
     process is gone; with ``gx``, build the GX context for the batches' validations in the background
     meanwhile."""
-    threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="nianbao-parent-watch").start()
+    if env is not None and env != os.environ:
+        os.environ.clear()
+        os.environ.update(env)
+    threading.Thread(target=_watch_parent, args=(parent, os.getppid()), daemon=True,
+                     name="nianbao-parent-watch").start()
     import parsers
 
     parsers.warm()  # here, not in the thread below: two threads importing the same modules at once
@@ -210,9 +231,26 @@ def _in_dask_worker() -> bool:
         return False
 
 
+# How workers start: "forkserver" (default where the platform has it) forks each from a server process
+# that imported what they need once (``flows.worker_imports``); "spawn" starts each from scratch.
+START_ENV = "NIANBAO_WORKER_START"
+PRELOAD = ["flows.worker_imports"]
+
+
+def _start_context() -> Any:
+    method = os.environ.get(START_ENV) or "forkserver"
+    if method not in multiprocessing.get_all_start_methods() or method == "fork":
+        method = "spawn"
+    ctx = multiprocessing.get_context(method)
+    if method == "forkserver":
+        ctx.set_forkserver_preload(PRELOAD)
+    return ctx
+
+
 def _executor(gx: bool) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker,
-                               initargs=(os.getpid(), gx))
+    # the environment goes along: a forked worker would otherwise have the fork server's, as of its start
+    return ProcessPoolExecutor(1, mp_context=_start_context(), initializer=_init_worker,
+                               initargs=(os.getpid(), gx, dict(os.environ)))
 
 
 class Lanes:
@@ -355,11 +393,17 @@ def prestart() -> None:
     if pool is None or pool is _PRESTARTED:
         return
     _PRESTARTED = pool
-    try:
-        for i in range(len(pool)):  # an executor spawns its worker on its first call
-            pool.submit(os.getpid, lane=i)
-    except (BrokenProcessPool, RuntimeError):
-        reset_pool()
+
+    def start() -> None:
+        try:
+            for i in range(len(pool)):  # an executor spawns its worker on its first call
+                pool.submit(os.getpid, lane=i)
+        except (BrokenProcessPool, RuntimeError):
+            reset_pool()
+
+    # in a thread: the first worker waits for the fork server to import the workers' modules (~3 s),
+    # which the caller spends on its own imports meanwhile (the CLI: the site's, while Prefect boots)
+    threading.Thread(target=start, daemon=True, name="nianbao-prestart").start()
 
 
 def submit(data: bytes, key: str) -> Future:

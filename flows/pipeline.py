@@ -120,16 +120,21 @@ class Plan:
         """Whether this run audits or drops anything (else the state stays as the last run saved it)."""
         return bool(self.todo or self.deleted or self.full_reason or self.resumed)
 
-    def batches(self, size: int) -> list[list[ObjectInfo]]:
-        """The objects to audit in batches of ``size`` units of work: a text, HTML or Word object is one
-        unit; a PDF one per ``PDF_UNIT_BYTES`` (its pages are laid out and read: ~20 times a text
+    def batches(self, size: int, lanes: int = 1) -> list[list[ObjectInfo]]:
+        """The objects to audit in batches of at most ``size`` units of work: a text, HTML or Word object
+        is one unit; a PDF one per ``PDF_UNIT_BYTES`` (its pages are laid out and read: ~20 times a text
         report's parse for a five-page report), so PDF batches are smaller and the validation and Data
-        Docs of one batch overlap the parsing of the next."""
+        Docs of one batch overlap the parsing of the next. The batches are of even size, and at least
+        ``lanes`` (the parse workers, each of which takes a batch) when there are that many objects: 33
+        objects make two batches of 17 and 16 for two workers, not one of 33 that keeps one idle."""
+        weights = [max(1, (i.size or 0) // PDF_UNIT_BYTES) if i.key.lower().endswith(".pdf") else 1
+                   for i in self.todo]
+        n = max(-(-sum(weights) // max(1, size)), min(max(1, lanes), len(self.todo)))
+        size = min(size, -(-sum(weights) // n)) if weights else size
         out: list[list[ObjectInfo]] = []
         cur: list[ObjectInfo] = []
         units = 0
-        for info in self.todo:
-            w = max(1, (info.size or 0) // PDF_UNIT_BYTES) if info.key.lower().endswith(".pdf") else 1
+        for info, w in zip(self.todo, weights, strict=True):
             if cur and units + w > size:
                 out.append(cur)
                 cur, units = [], 0

@@ -206,7 +206,10 @@ def test_a_killed_audit_leaves_no_prefect_server(prefect_harness, tmp_path):
         os.kill(p.pid, signal.SIGKILL)
         assert p.wait(timeout=10) == -signal.SIGKILL
         t = time.monotonic()
-        while time.monotonic() - t < 20 and (Path(f"/proc/{server}").exists() or listening(port)):
+        # the server, and every process of the run (parse workers; their fork server ends once it has
+        # imported their modules, ~3 s at most, when the run was killed before)
+        while time.monotonic() - t < 20 and (Path(f"/proc/{server}").exists() or listening(port)
+                                             or with_marker(str(home))):
             time.sleep(0.1)
         left = with_marker(str(home))
         assert not left, [cmdline(x) for x in left]

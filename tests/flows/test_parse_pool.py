@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import time
 from pathlib import Path
 from typing import Any
 
@@ -208,7 +209,7 @@ def test_prestart_starts_every_worker() -> None:
         "    pool = parse_pool.get_pool()\n"
         "    deadline = time.monotonic() + 60\n"
         "    while time.monotonic() < deadline:\n"
-        "        kids = [p for p in psutil.Process().children() if 'spawn_main' in ' '.join(p.cmdline())]\n"
+        "        kids = [p for lane in pool._lanes for p in list(lane._processes.values()) if p.is_alive()]\n"
         "        if len(kids) >= parse_pool.workers(): break\n"
         "        time.sleep(0.1)\n"
         "    print(pool is not None, len(kids), parse_pool.workers())\n"
@@ -219,3 +220,41 @@ def test_prestart_starts_every_worker() -> None:
     assert r.returncode == 0, r.stderr[-2000:]
     made, kids, n = r.stdout.split()
     assert made == "True" and int(kids) == int(n) >= 1
+
+
+def test_workers_take_the_current_environment_and_die_with_the_pools_process() -> None:
+    """Workers are forked from a fork server that imported their modules once (``flows.worker_imports``):
+    a worker started after an environment change still sees it (as a spawned one would), and every
+    worker exits once the process that made the pool is killed (nothing is left parsing)."""
+    import signal
+    import subprocess
+    import sys
+
+    import psutil
+
+    script = (
+        "import os\n"
+        "from flows import parse_pool\n"
+        "if __name__ == '__main__':\n"
+        "    pool = parse_pool.get_pool()\n"
+        "    print(pool.submit(os.getenv, 'NIANBAO_PROBE', lane=0).result(120))\n"
+        "    os.environ['NIANBAO_PROBE'] = 'set later'\n"
+        "    parse_pool.reset_pool()\n"
+        "    print(pool.submit(os.getenv, 'NIANBAO_PROBE', lane=0).result(120))\n"
+        "    print(' '.join(str(pool.submit(os.getpid, lane=i).result(120)) for i in range(len(pool))), flush=True)\n"
+        "    os.kill(os.getpid(), 9)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("NIANBAO_PARSE_WORKERS", "NIANBAO_PROBE")}
+    env["NIANBAO_PARSE_WORKERS"] = "2"
+    r = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=180, env=env,
+                       cwd=str(Path(__file__).resolve().parents[2]))
+    assert r.returncode == -signal.SIGKILL, r.stderr[-2000:]
+    before, after, pids = r.stdout.splitlines()
+    assert (before, after) == ("None", "set later")
+    workers = [int(x) for x in pids.split()]
+    assert len(set(workers)) == 2
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and any(psutil.pid_exists(p) and psutil.Process(p).status() != "zombie"
+                                              for p in workers):
+        time.sleep(0.2)
+    assert not [p for p in workers if psutil.pid_exists(p) and psutil.Process(p).status() != "zombie"]

@@ -5,10 +5,13 @@ One pool per process (``get_pool``), created on first use with one worker per co
 (``NIANBAO_PARSE_WORKERS`` overrides; ``0`` parses in the calling thread) and reused by every batch
 and every flow run of that process; batches running in parallel share it. In a Dask worker (whose
 processes are the parallelism already), in a daemonic process or where a pool cannot be made, objects
-are parsed in the calling thread. Workers are started with ``spawn`` (the flow process has many
-threads: forking it could copy a held lock), so a script that runs the flow needs the usual
-``if __name__ == "__main__":`` guard; they exit when the process that started them dies (a killed
-``nianbao audit`` leaves no parser behind).
+are parsed in the calling thread. Workers are never forked from the flow process (it has many
+threads: a fork could copy a held lock): they are forked from a fork server, a fresh process that
+imported what they need once (``flows.worker_imports``: ~4 s of CPU each worker would otherwise
+spend), or spawned where there is none (``NIANBAO_WORKER_START=spawn``). A script that runs the flow
+needs the usual ``if __name__ == "__main__":`` guard. Workers take the environment of the process
+that starts them and exit when it dies (a killed ``nianbao audit`` leaves no parser behind; the fork
+server ends with them, or once it has imported their modules when the run was killed before).
 
 The pool is one single-process executor per worker ("lanes", ``Lanes``). An audit batch keeps to one
 lane (``batch_lane``): its worker keeps the reports it parsed in memory and validates them there, so

@@ -194,7 +194,7 @@ def failed_batch(plan: p.Plan, index: int, infos: list, err: BaseException) -> p
     return out
 
 
-def batch_lanes(settings: AuditSettings) -> int:
+def batch_lanes() -> int:
     """How many batches the run keeps busy at once: one per parse worker of this process (on Dask,
     as many as this machine's cores, a floor for a cluster's workers)."""
     from flows import parse_pool
@@ -237,7 +237,7 @@ def run_audit(settings: AuditSettings, alerts: Any = None, run_id: str | None = 
                           f"prefix?): nothing audited, nothing published")
     t_listed = time.perf_counter()
     stores = p.open_stores(settings)
-    batches = plan.batches(settings.batch_size, batch_lanes(settings))
+    batches = plan.batches(settings.batch_size, batch_lanes())
     years = p.year_index(state) if plan.todo else {}
     progress = RunProgress(settings, plan)
     futures = {audit_batch.submit(settings, plan.run_id, i, b, quoted(years)): (i, b)

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
-from parsers.model import Cell, ParseNote, Report, Row
+from parsers.model import Cell, ParseNote, Report
 
 _NUM = r"(\d{1,6})\s*(?:件|条|个|宗)"
 _SENTENCE = re.compile(r"[^。；;！!？?\n]+")
@@ -76,46 +77,46 @@ def narrow_readings(rep: Report) -> None:
     for key, readings in list(t2.readings.items()):
         stated = [c for c in by_key.values() if c.key.startswith(f"t2.{key}.")]
         keep2 = tuple(r for r in readings if all(r.get(c.key.rsplit(".", 1)[1]) == c.value for c in stated))
-        if not stated or not keep2 or len(keep2) == len(readings):
-            continue
-        rep.notes.append(ParseNote("readings_narrowed", f"table 二 row {key}: {len(readings)} readings narrowed to "
-                                   f"{len(keep2)} by the prose: " + "; ".join(map(repr, dict.fromkeys(c.sentence for c in stated))),
-                                   "table2", key))
-        if len(keep2) == 1:
-            t2.rows[key] = _settled(keep2[0], t2.runs.get(key))
-            del t2.readings[key]
-        else:
-            t2.readings[key] = keep2
+        why = ": " + "; ".join(map(repr, dict.fromkeys(c.sentence for c in stated)))
+        got = _narrow(rep, readings, keep2 if stated else (), f"table 二 row {key}", why, "table2", key, t2.runs.get(key))
+        if got is not None:
+            cells, t2.readings[key] = got
+            if cells:
+                t2.rows[key] = cells
+                del t2.readings[key]
     for key in ("NEW", "R_TOTAL", "FWD"):
         row = t3.rows.get(key)
         claim = by_key.get(f"t3.{key}.TOT")
         if row is None or claim is None or not row.ambiguous:
             continue
         keep = tuple(r for r in row.readings if r.get("TOT") == claim.value)
-        _apply(rep, row, keep, claim, "table3", key)
+        got = _narrow(rep, row.readings, keep, f"row {key}", f" ({claim.value}): {claim.sentence!r}", "table3", key,
+                      row.run)
+        if got is not None:
+            cells, row.readings = got
+            row.cells = cells or row.cells
     t4 = rep.table4
     rev, lit = by_key.get("t4.REV_TOTAL"), by_key.get("t4.LIT_TOTAL")
     if len(t4.readings) > 1 and (rev or lit):
         keep4 = tuple(r for r in t4.readings
                       if (rev is None or r.get("REV_TOTAL") == rev.value)
                       and (lit is None or r.get("LIT_D_TOTAL", 0) + r.get("LIT_R_TOTAL", 0) == lit.value))
-        if keep4 and len(keep4) < len(t4.readings):
-            rep.notes.append(ParseNote("readings_narrowed", f"table 四: {len(t4.readings)} readings narrowed to "
-                                       f"{len(keep4)} by the prose: {(rev or lit).sentence!r}", "table4"))  # type: ignore[union-attr]
-            t4.readings = keep4
-            if len(keep4) == 1:
-                t4.cells, t4.readings = _settled(keep4[0], t4.run), ()
+        got = _narrow(rep, t4.readings, keep4, "table 四", f": {(rev or lit).sentence!r}", "table4", None,  # type: ignore[union-attr]
+                      t4.run)
+        if got is not None:
+            cells, t4.readings = got
+            t4.cells = cells or t4.cells
 
 
-def _apply(rep: Report, row: Row, keep: tuple[dict[str, int], ...], claim: Claim, table: str, key: str) -> None:
-    if not keep or len(keep) == len(row.readings):
-        return
-    rep.notes.append(ParseNote("readings_narrowed", f"row {key}: {len(row.readings)} readings narrowed to "
-                               f"{len(keep)} by the prose ({claim.value}): {claim.sentence!r}", table, key))
-    if len(keep) == 1:
-        row.cells, row.readings = _settled(keep[0], row.run), ()
-    else:
-        row.readings = keep
+def _narrow(rep: Report, readings: tuple[dict[str, Any], ...], keep: tuple[dict[str, Any], ...], where: str, why: str,
+            table: str, key: str | None, run: Cell | None) -> tuple[dict[str, Cell], tuple[dict[str, Any], ...]] | None:
+    """None when ``keep`` narrows nothing (no reading left, or all of them); else the note is added and
+    (the settled cells when one reading is left, else {}; the readings left: none once settled)."""
+    if not keep or len(keep) == len(readings):
+        return None
+    rep.notes.append(ParseNote("readings_narrowed", f"{where}: {len(readings)} readings narrowed to {len(keep)} "
+                               f"by the prose{why}", table, key))
+    return (_settled(keep[0], run), ()) if len(keep) == 1 else ({}, keep)
 
 
 def _settled(reading: dict[str, int], run: Cell | None) -> dict[str, Cell]:

@@ -7,6 +7,7 @@ listing uses boto3's paginator and resumes from the last page token after a tran
 
 from __future__ import annotations
 
+import functools
 import json
 import mimetypes
 import os
@@ -17,6 +18,8 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 from urllib.parse import quote, urlparse
@@ -188,8 +191,42 @@ def _new_s3_client(s3: S3Settings) -> Any:
         # botocore's default checksums switch on.
         kw["request_checksum_calculation"] = "when_required"
         kw["response_checksum_validation"] = "when_required"
+    # A fixed User-Agent: botocore otherwise assembles it from ~40 components twice a request (~0.2 ms
+    # of CPU, a sixth of a small GET's client cost).
+    kw["user_agent"] = _user_agent()
+    core = getattr(session, "_session", None)  # the botocore session behind the boto3 one
+    if core is not None:
+        core.get_component("response_parser_factory").set_parser_defaults(timestamp_parser=parse_http_time)
     region = s3.region_name or session.region_name or "us-east-1"
     return session.client("s3", endpoint_url=s3.endpoint_url, region_name=region, config=Config(**kw))
+
+
+@functools.cache
+def _user_agent() -> str:
+    import platform
+
+    import boto3
+    import botocore
+
+    return (f"nianbao-audit Boto3/{boto3.__version__} Botocore/{botocore.__version__} "
+            f"Python/{platform.python_version()}")
+
+
+def parse_http_time(value: Any) -> datetime:
+    """botocore's timestamp parser for S3's two forms (RFC 7231 headers such as Last-Modified, ISO 8601
+    in listings) without dateutil's general parser (~0.1 ms a response); anything else goes to
+    botocore's own."""
+    if isinstance(value, str):
+        try:
+            if value.endswith("GMT"):
+                return parsedate_to_datetime(value)
+            if value[:4].isdigit() and "T" in value:
+                return datetime.fromisoformat(value)
+        except (TypeError, ValueError):
+            pass
+    from botocore.utils import parse_timestamp
+
+    return parse_timestamp(value)
 
 
 def _skip(key: str) -> bool:

@@ -113,3 +113,37 @@ def test_local_store_lists_skips_hidden_and_refuses_escape(tmp_path):
     assert [o.key for o in list_sources(store)] == ["a/报告.txt"]
     with pytest.raises(StorageError):
         store.get("../etc/passwd")
+
+
+@pytest.mark.parametrize("value", ["Mon, 07 Dec 2026 00:24:09 GMT", "Sun, 01 Jan 2023 23:59:59 GMT",
+                                   "2026-12-07T00:24:09.000Z", "2026-12-07T00:24:09Z",
+                                   "2026-12-07T00:24:09.123456+08:00", 1796602449, "1796602449"])
+def test_http_time_parser_agrees_with_botocore(value):
+    from botocore.utils import parse_timestamp
+
+    from flows.storage import parse_http_time
+
+    assert parse_http_time(value) == parse_timestamp(value)
+    assert parse_http_time(value).utcoffset() == parse_timestamp(value).utcoffset()
+
+
+def test_s3_client_sends_a_fixed_user_agent_and_reads_times(moto_endpoint, bucket):
+    """The client sends one fixed User-Agent (not rebuilt per request) and the fast time parser still
+    gives timezone-aware times in listings and GETs."""
+    client, name = bucket
+    client.put_object(Bucket=name, Key="a.txt", Body=b"x")
+    store = s3store(moto_endpoint, name)
+    agents = []
+
+    def seen(request, **kw):
+        ua = request.headers["User-Agent"]
+        agents.append(ua.decode() if isinstance(ua, bytes) else ua)
+
+    store.client.meta.events.register("before-send.s3", seen)
+    data, info = store.get("a.txt")
+    listed = list(store.list())
+    assert data == b"x" and len(agents) == 2 and agents[0] == agents[1]
+    assert agents[0].startswith("nianbao-audit ") and "Botocore/" in agents[0]
+    head = client.head_object(Bucket=name, Key="a.txt")["LastModified"]
+    assert info.last_modified == head.isoformat()
+    assert listed[0].last_modified[:19] == head.isoformat()[:19] and listed[0].last_modified.endswith("+00:00")

@@ -271,12 +271,15 @@ class Lanes:
         return len(self._lanes)
 
     def least_busy(self, reserve: bool = False) -> int:
-        """The lane with the fewest batches and calls outstanding; ``reserve``: count one more batch
-        on it until ``release``."""
+        """``reserve``: the lane with the fewest batches (then calls) outstanding, counting one more
+        batch on it until ``release``; else the lane with the fewest calls waiting (then batches): a
+        lone call (a PDF) goes where it runs soonest, whatever batches keep to that lane."""
         with self._lock:
-            i = min(range(len(self._lanes)), key=lambda j: (self._batches[j], self._calls[j]))
             if reserve:
+                i = min(range(len(self._lanes)), key=lambda j: (self._batches[j], self._calls[j]))
                 self._batches[i] += 1
+            else:
+                i = min(range(len(self._lanes)), key=lambda j: (self._calls[j], self._batches[j]))
             return i
 
     def release(self, lane: int) -> None:

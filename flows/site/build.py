@@ -312,48 +312,50 @@ def _render(data: SiteData, out: _Out, res: BuildResult, *, cells, fetch_source,
             drawing[path] = (ch.render_later(spec), spec)
         return path
 
-    # evidence pages
-    crops_of: dict[str, list[str]] = defaultdict(list)  # evidence page -> its cell images of the last build
-    for p in out.old_files:
-        if p.startswith("site/r/") and p.endswith(".png"):
-            crops_of[p.rsplit("-", 1)[0] + ".html"].append(p)
-    doc_cache: dict[str, dict[str, Any] | None] = {}
-    for r in data.reports:
-        if r.status == "pass":
-            continue
-        path = pg.report_path(r)
-        ih = TEMPLATE + r.input_hash() + ("c" if fetch_source else "")
-        out.inputs[path] = ih
-        if not out.force and out.old_inputs.get(path) == ih and path in out.old_files:
-            out.keep(path)
-            for p in crops_of.get(path, ()):
-                out.keep(p)
-            res.evidence_kept += 1
-            continue
-        if cells is not None and r.object_key not in doc_cache:
-            try:
-                doc_cache[r.object_key] = cells(r.object_key)
-            except Exception:
-                doc_cache[r.object_key] = None
-            if len(doc_cache) > 256:
-                doc_cache.pop(next(iter(doc_cache)))
-        r = r.expanded()  # its findings and summary in full, for this page only
-        rc = _report_cells(doc_cache.get(r.object_key), r)
-        crops: dict[str, str] = {}
-        note = ""
-        if r.is_pdf and r.status in ("fail", "verify", "warn", "dismissed"):
-            pngs, note = _crops(r, fetch_source)
-            for cid, png in pngs.items():
-                p = f"{path[:-5]}-{sha(cid, 8)}.png"
-                out.emit(p, png)
-                crops[cid] = p
-        out.emit(path, pg.report_page(r, rc, crops, note))
-        res.evidence_rendered += 1
-    release_memory()  # the entries the evidence pages opened
-    res.timings["evidence"] = time.perf_counter() - t
+    def evidence_pages() -> None:
+        """The evidence page of every report that did not pass (with its cell images from PDFs)."""
+        t = time.perf_counter()
+        crops_of: dict[str, list[str]] = defaultdict(list)  # evidence page -> its cell images of the last build
+        for p in out.old_files:
+            if p.startswith("site/r/") and p.endswith(".png"):
+                crops_of[p.rsplit("-", 1)[0] + ".html"].append(p)
+        doc_cache: dict[str, dict[str, Any] | None] = {}
+        for r in data.reports:
+            if r.status == "pass":
+                continue
+            path = pg.report_path(r)
+            ih = TEMPLATE + r.input_hash() + ("c" if fetch_source else "")
+            out.inputs[path] = ih
+            if not out.force and out.old_inputs.get(path) == ih and path in out.old_files:
+                out.keep(path)
+                for p in crops_of.get(path, ()):
+                    out.keep(p)
+                res.evidence_kept += 1
+                continue
+            if cells is not None and r.object_key not in doc_cache:
+                try:
+                    doc_cache[r.object_key] = cells(r.object_key)
+                except Exception:
+                    doc_cache[r.object_key] = None
+                if len(doc_cache) > 256:
+                    doc_cache.pop(next(iter(doc_cache)))
+            r = r.expanded()  # its findings and summary in full, for this page only
+            rc = _report_cells(doc_cache.get(r.object_key), r)
+            crops: dict[str, str] = {}
+            note = ""
+            if r.is_pdf and r.status in ("fail", "verify", "warn", "dismissed"):
+                pngs, note = _crops(r, fetch_source)
+                for cid, png in pngs.items():
+                    p = f"{path[:-5]}-{sha(cid, 8)}.png"
+                    out.emit(p, png)
+                    crops[cid] = p
+            out.emit(path, pg.report_page(r, rc, crops, note))
+            res.evidence_rendered += 1
+        release_memory()  # the entries the evidence pages opened
+        res.timings["evidence"] = time.perf_counter() - t
 
-    # body pages first: pagefind indexes them in its own process while the exports and the other lists
-    # are made here (at 100,000 reports each takes 20-30 s)
+    # body pages first: pagefind indexes them in its own process while the evidence pages, the exports
+    # and the other lists are made here (at 100,000 reports each takes 20-30 s)
     t = time.perf_counter()
     bodies = ix.bodies_of(data)
     # pagefind reads the body pages from a folder: the docs folder itself when it is one, else a copy
@@ -378,6 +380,7 @@ def _render(data: SiteData, out: _Out, res: BuildResult, *, cells, fetch_source,
             index_future = indexing.submit(sx.build_index, search_src, search_dir / "bundle")
 
     try:
+        evidence_pages()  # while pagefind indexes the body pages
         t = time.perf_counter()
         stats = rule_stats(data.reports)
         downloads: dict[str, str] = {}

@@ -69,6 +69,22 @@ def test_batches_starting_together_take_different_lanes() -> None:
         pool.shutdown()
 
 
+def test_a_lone_call_goes_to_the_lane_with_the_shortest_queue() -> None:
+    """A PDF (a call of no batch) runs where the fewest calls wait, even on a lane that more batches
+    keep to: their objects may all be parsed already."""
+    pool = parse_pool.Lanes(2, gx=False)
+    try:
+        for token in "abc":
+            parse_pool.BatchLane(pool, token)  # lanes 0 and 1, then 0 again: two batches on lane 0
+        pool._calls[:] = [0, 3]
+        assert pool.least_busy() == 0
+        assert pool.least_busy(reserve=True) == 1  # a new batch still goes where fewer batches are
+        pool._calls[:] = [2, 2]
+        assert pool.least_busy() == 0  # equal queues: the lane with fewer batches (2 against 2: the first)
+    finally:
+        pool.shutdown()
+
+
 def test_an_idle_lane_takes_objects_of_a_busy_one() -> None:
     import time
 

@@ -69,17 +69,14 @@ class Parsed:
 def describe(reports: list[Any]) -> tuple[list[dict[str, Any]], bytes]:
     """(meta, cells JSON) of parsed reports: what the flow process keeps of them (``Parsed.meta``,
     ``Parsed.cells``) without the reports themselves."""
-    import json
-
     from flows.cells import report_cells
+    from flows.jsonbytes import compact
     from parsers.names import normalise
 
     meta = [{"report_id": r.report_id, "report_index": r.report_index, "body": r.body,
              "body_norm": normalise(r.body) if r.body else None, "year": r.year, "format": r.format,
              "title": r.title} for r in reports]
-    cells = json.dumps([report_cells(r) for r in reports], ensure_ascii=False, separators=(",", ":"),
-                       default=str).encode("utf-8")
-    return meta, cells
+    return meta, compact([report_cells(r) for r in reports])
 
 
 def parse_packed(data: bytes, key: str) -> Parsed:

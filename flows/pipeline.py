@@ -24,6 +24,7 @@ from typing import Any
 from flows import lease
 from flows.config import AuditSettings, Location
 from flows.faults import checkpoint
+from flows.jsonbytes import compact
 from flows.memory import release_memory
 from flows.state import (
     ERROR,
@@ -883,7 +884,7 @@ def journal_batch(stores: Stores, run_id: str, out: BatchOutcome) -> None:
     doc = {"schema": JOURNAL_SCHEMA, "run_id": run_id, "index": out.index, "engine": engine_fingerprint(),
            "entries": out.entries, "prev_seen": out.prev_seen}
     stores.state.put(f"{journal_prefix(stores.state_key)}{run_id}/b{out.index:06d}.json",
-                     json.dumps(doc, ensure_ascii=False, separators=(",", ":"), default=str).encode("utf-8"),
+                     compact(doc),
                      "application/json; charset=utf-8")
     checkpoint("batch-journaled")
 

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from flows.jsonbytes import compact
 from flows.storage import ObjectInfo, StorageError, Store
 
 SCHEMA = "nianbao-audit-state/2"
@@ -170,8 +171,7 @@ class ObjectEntry:
         """``{"reports":[...],"findings":[...]}`` as compact JSON (UTF-8), open or packed."""
         if self._reports is None and self._packed is not None:
             return zlib.decompress(self._packed)
-        return json.dumps({"reports": self.reports, "findings": self.findings}, ensure_ascii=False,
-                          separators=(",", ":"), default=str).encode("utf-8")
+        return compact({"reports": self.reports, "findings": self.findings})
 
     def pack(self) -> ObjectEntry:
         """Encode the open reports and findings (with any change made to them) and drop the lists."""
@@ -331,8 +331,7 @@ PAYLOAD_MARK = b',"reports":'
 def entry_line(e: ObjectEntry) -> bytes:
     """One shard line: the entry's fields, then its reports and findings (copied from the packed
     payload without decoding it)."""
-    meta = json.dumps({"key": e.key, **e.meta()}, ensure_ascii=False, separators=(",", ":"), default=str)
-    return meta.encode("utf-8")[:-1] + b"," + e.payload()[1:-1] + b"}"
+    return compact({"key": e.key, **e.meta()})[:-1] + b"," + e.payload()[1:-1] + b"}"
 
 
 def parse_line(line: bytes, url: str, shard: str) -> ObjectEntry:
@@ -357,8 +356,7 @@ def parse_line(line: bytes, url: str, shard: str) -> ObjectEntry:
     if wrong:
         raise StateDamaged(url, f"shard {shard}: {wrong}")
     if payload is None:
-        payload = json.dumps({"reports": d.get("reports") or [], "findings": d.get("findings") or []},
-                             ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        payload = compact({"reports": d.get("reports") or [], "findings": d.get("findings") or []})
     return ObjectEntry.packed(key, d, payload)
 
 

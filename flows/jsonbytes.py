@@ -14,18 +14,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-try:
-    import orjson
+import orjson
 
-    _OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
-except ImportError:  # pragma: no cover - orjson comes with Prefect
-    orjson = None  # type: ignore[assignment]
+_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
 
 
 def compact(obj: Any) -> bytes:
-    if orjson is not None:
-        try:
-            return orjson.dumps(obj, default=str, option=_OPTIONS)
-        except TypeError:  # orjson.JSONEncodeError: an integer over 64 bits, a lone surrogate, NaN keys
-            pass
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), default=str).encode("utf-8")
+    try:
+        return orjson.dumps(obj, default=str, option=_OPTIONS)
+    except TypeError:  # orjson.JSONEncodeError: an integer over 64 bits, a lone surrogate
+        return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), default=str).encode("utf-8")

@@ -312,8 +312,34 @@ def _render(data: SiteData, out: _Out, res: BuildResult, *, cells, fetch_source,
             drawing[path] = (ch.render_later(spec), spec)
         return path
 
-    def evidence_pages() -> None:
-        """The evidence page of every report that did not pass (with its cell images from PDFs)."""
+    # body pages first: pagefind indexes them in its own process while the evidence pages, the exports
+    # and the other lists are made here (at 100,000 reports each takes 20-30 s)
+    t = time.perf_counter()
+    bodies = ix.bodies_of(data)
+    # pagefind reads the body pages from a folder: the docs folder itself when it is one, else a copy
+    search_src = out.folder if out.direct else search_dir / "pages"
+    if search and not out.direct and search_src.exists():
+        shutil.rmtree(search_src)
+    for path, html in ix.body_pages(bodies):
+        out.emit(path, html)
+        if search and not out.direct:
+            p = search_src / path
+            p.parent.mkdir(parents=True, exist_ok=True)
+            p.write_bytes(html)
+    t_lists = time.perf_counter() - t
+    indexing = None
+    if search:
+        from flows.site import search as sx
+
+        if not sx.available():
+            res.notes.append("search index not built: pagefind is not installed")
+        elif bodies:
+            indexing = ThreadPoolExecutor(1, thread_name_prefix="nianbao-pagefind")
+            index_future = indexing.submit(sx.build_index, search_src, search_dir / "bundle")
+
+    try:
+        # evidence pages, while pagefind indexes the body pages: every report that did not pass, with
+        # its cell images from PDFs
         t = time.perf_counter()
         crops_of: dict[str, list[str]] = defaultdict(list)  # evidence page -> its cell images of the last build
         for p in out.old_files:
@@ -354,33 +380,6 @@ def _render(data: SiteData, out: _Out, res: BuildResult, *, cells, fetch_source,
         release_memory()  # the entries the evidence pages opened
         res.timings["evidence"] = time.perf_counter() - t
 
-    # body pages first: pagefind indexes them in its own process while the evidence pages, the exports
-    # and the other lists are made here (at 100,000 reports each takes 20-30 s)
-    t = time.perf_counter()
-    bodies = ix.bodies_of(data)
-    # pagefind reads the body pages from a folder: the docs folder itself when it is one, else a copy
-    search_src = out.folder if out.direct else search_dir / "pages"
-    if search and not out.direct and search_src.exists():
-        shutil.rmtree(search_src)
-    for path, html in ix.body_pages(bodies):
-        out.emit(path, html)
-        if search and not out.direct:
-            p = search_src / path
-            p.parent.mkdir(parents=True, exist_ok=True)
-            p.write_bytes(html)
-    t_lists = time.perf_counter() - t
-    indexing = None
-    if search:
-        from flows.site import search as sx
-
-        if not sx.available():
-            res.notes.append("search index not built: pagefind is not installed")
-        elif bodies:
-            indexing = ThreadPoolExecutor(1, thread_name_prefix="nianbao-pagefind")
-            index_future = indexing.submit(sx.build_index, search_src, search_dir / "bundle")
-
-    try:
-        evidence_pages()  # while pagefind indexes the body pages
         t = time.perf_counter()
         stats = rule_stats(data.reports)
         downloads: dict[str, str] = {}

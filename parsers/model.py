@@ -40,19 +40,11 @@ class Provenance:
     confidence: float | None = None  # < 1.0 for OCR
 
     def to_dict(self) -> dict[str, Any]:
-        d: dict[str, Any] = {"kind": self.kind}  # written out field by field: once for every cell read
-        if self.line is not None:
-            d["line"] = self.line
-        if self.table is not None:
-            d["table"] = self.table
-        if self.row is not None:
-            d["row"] = self.row
-        if self.col is not None:
-            d["col"] = self.col
-        if self.page is not None:
-            d["page"] = self.page
-        if self.confidence is not None:
-            d["confidence"] = self.confidence
+        d: dict[str, Any] = {"kind": self.kind}
+        for k in ("line", "table", "row", "col", "page", "confidence"):
+            v = getattr(self, k)
+            if v is not None:
+                d[k] = v
         if self.bbox is not None:
             d["bbox"] = [round(x, 2) for x in self.bbox]
         return d

@@ -84,8 +84,7 @@ class Cell:
         return 0 if self.value is None else self.value
 
     def to_dict(self) -> dict[str, Any]:
-        v = self.value
-        d: dict[str, Any] = {"value": _jsonable(v) if type(v) is Decimal else v, "raw": self.raw}
+        d: dict[str, Any] = {"value": _jsonable(self.value), "raw": self.raw}
         if self.unit:
             d["unit"] = self.unit
         if self.flags:

@@ -80,7 +80,7 @@ def test_a_lone_call_goes_to_the_lane_with_the_shortest_queue() -> None:
         assert pool.least_busy() == 0
         assert pool.least_busy(reserve=True) == 1  # a new batch still goes where fewer batches are
         pool._calls[:] = [2, 2]
-        assert pool.least_busy() == 0  # equal queues: the lane with fewer batches (2 against 2: the first)
+        assert pool.least_busy() == 0  # equal queues and, after the reserve, equal batches: the first lane
     finally:
         pool.shutdown()
 

@@ -117,7 +117,8 @@ def test_local_store_lists_skips_hidden_and_refuses_escape(tmp_path):
 
 @pytest.mark.parametrize("value", ["Mon, 07 Dec 2026 00:24:09 GMT", "Sun, 01 Jan 2023 23:59:59 GMT",
                                    "2026-12-07T00:24:09.000Z", "2026-12-07T00:24:09Z",
-                                   "2026-12-07T00:24:09.123456+08:00", 1796602449, "1796602449"])
+                                   "2026-12-07T00:24:09.123456+08:00", "2026-12-07T00:24:09", 1796602449,
+                                   "1796602449"])
 def test_http_time_parser_agrees_with_botocore(value):
     from botocore.utils import parse_timestamp
 
